@@ -1,0 +1,28 @@
+#pragma once
+// Process identity that survives pid reuse: (pid, start time in clock ticks from /proc/<pid>/stat).
+#include <sys/types.h>
+
+#include <cstdint>
+
+namespace shmrl {
+
+struct ProcessId {
+  int32_t pid = 0;
+  uint32_t reserved = 0;
+  uint64_t start_ticks = 0;  // field 22 of /proc/<pid>/stat; 0 = unknown
+
+  // The calling process. Cheap after the first call in a process (cached per pid, fork-safe).
+  static ProcessId self();
+  // The given live pid, or {pid, 0, 0} if it has no /proc entry.
+  static ProcessId of(pid_t pid);
+  // True while that very process exists (same pid and same start time); zombies count as dead.
+  bool alive() const;
+  bool operator==(const ProcessId&) const = default;
+};
+static_assert(sizeof(ProcessId) == 16);
+
+// Makes the calling process receive `sig` when its parent dies (PR_SET_PDEATHSIG), and exits at once
+// if the parent is already gone. Call first thing in every child process.
+void die_with_parent(int sig);
+
+}  // namespace shmrl

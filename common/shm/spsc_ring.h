@@ -1,0 +1,142 @@
+#pragma once
+// Single-producer single-consumer ring of fixed-size records inside shared memory.
+//
+// Layout (all offsets from the ring's base, nothing is a pointer): a header whose producer index,
+// consumer index and liveness fields sit on separate cache lines, then `capacity` slots. A slot is a
+// 16-byte SlotHeader {seq, checksum, bytes} followed by the record, padded to 64 bytes.
+//
+// Commit protocol: the producer fills slots (payload, then seq = absolute index and an XXH3 checksum)
+// and only then publishes them with one release store of `head`; the consumer acquire-loads `head`,
+// verifies seq and checksum, and release-stores `tail`. A producer killed anywhere before its head
+// store leaves nothing visible, so no torn record is ever consumed. The indices live in the segment,
+// so a restarted producer calls claim_producer() and continues after the last committed record.
+//
+// Threading: producer calls from one thread of one process at a time; consumer calls likewise;
+// observers (size, alive checks) from anywhere.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "common/proc.h"
+#include "common/time.h"
+
+namespace shmrl::shm {
+
+struct RingOptions {
+  uint32_t record_bytes = 0;  // > 0
+  uint32_t capacity = 0;      // slots; a power of two >= 2
+};
+
+struct SlotHeader {
+  uint64_t seq;       // absolute index of the record in the ring's history
+  uint32_t checksum;  // XXH3 (low 32 bits) of the payload, seeded with seq
+  uint32_t bytes;     // payload bytes (== record_bytes)
+};
+static_assert(sizeof(SlotHeader) == 16);
+
+struct alignas(64) RingHeader {
+  // Line 0: immutable after create().
+  uint64_t magic;
+  uint32_t layout_version;
+  uint32_t record_bytes;
+  uint32_t capacity;
+  uint32_t slot_bytes;
+  uint64_t created_ns;
+  uint8_t pad0[32];
+  // Line 1: written by the producer only.
+  alignas(64) std::atomic<uint64_t> head;  // records committed (next seq to write)
+  // Line 2: written by the consumer only.
+  alignas(64) std::atomic<uint64_t> tail;  // records consumed
+  // Line 3: producer identity; epoch bumps on every claim_producer().
+  alignas(64) ProcessId producer;
+  std::atomic<uint64_t> producer_epoch;
+  std::atomic<uint64_t> producer_heartbeat_ns;
+  // Line 4: consumer identity and counters the consumer keeps.
+  alignas(64) ProcessId consumer;
+  std::atomic<uint64_t> corrupt_records;  // records refused by seq/checksum (should stay 0)
+};
+static_assert(sizeof(RingHeader) == 5 * 64);
+static_assert(offsetof(RingHeader, head) == 64 && offsetof(RingHeader, tail) == 128);
+
+// Records that the consumer may read in place: `size()` records at consecutive indices.
+class ReadSpan {
+ public:
+  std::size_t size() const { return n_; }
+  // Payload of the i-th record (record_bytes bytes). i < size().
+  const std::byte* record(std::size_t i) const;
+
+ private:
+  friend class SpscRing;
+  const std::byte* slots_ = nullptr;
+  uint64_t first_ = 0;
+  uint32_t mask_ = 0, slot_bytes_ = 0;
+  std::size_t n_ = 0;
+};
+
+class SpscRing {
+ public:
+  // Bytes of shared memory a ring with these options occupies. Throws std::invalid_argument on bad
+  // options (record_bytes == 0, capacity not a power of two, overflow).
+  static std::size_t bytes_needed(const RingOptions& opts);
+  // Formats a new ring in [base, base + bytes). base 64-byte aligned; called once, by the creator.
+  static SpscRing create(std::byte* base, std::size_t bytes, const RingOptions& opts);
+  // Attaches to a formatted ring; validates magic, version and sizes (std::runtime_error if wrong).
+  static SpscRing attach(std::byte* base, std::size_t bytes);
+
+  uint32_t record_bytes() const { return hdr_->record_bytes; }
+  uint32_t capacity() const { return hdr_->capacity; }
+
+  // ---- producer side ----
+  // Registers the calling process as producer (pid, start time) and bumps the epoch. Call before
+  // the first push, and again from a restarted producer: it continues at the committed head.
+  void claim_producer();
+  // Copies one record (record_bytes bytes) in and commits it. False if full. O(record_bytes).
+  [[nodiscard]] bool try_push(const void* record);
+  // Copies up to n contiguous records in and commits them with one index store. Returns how many.
+  [[nodiscard]] std::size_t try_push_batch(const void* records, std::size_t n);
+  // Blocking push: waits for room until the deadline. False on timeout (nothing written).
+  [[nodiscard]] bool push(const void* record, Deadline deadline);
+  // Zero-copy write: up to n free slots (wrapping allowed); write payloads through reserved(i), then
+  // commit(k) seals (seq, checksum) and publishes the first k of them.
+  [[nodiscard]] std::size_t try_reserve(std::size_t n);
+  std::byte* reserved(std::size_t i);
+  void commit(std::size_t k);
+  // Stamps the heartbeat (cheap; the actor calls it once per step batch).
+  void heartbeat();
+
+  // ---- consumer side ----
+  // Registers the calling process as consumer.
+  void claim_consumer();
+  // Copies one record out. False if empty.
+  [[nodiscard]] bool try_pop(void* out);
+  // Copies up to max records out contiguously. Returns how many.
+  [[nodiscard]] std::size_t try_pop_batch(void* out, std::size_t max);
+  // Blocking pop with deadline. False on timeout.
+  [[nodiscard]] bool pop(void* out, Deadline deadline);
+  // Zero-copy read of up to max verified records, then release(k) frees the first k. A record that
+  // fails verification ends the span early; the consumer then calls skip_corrupt() (counted).
+  ReadSpan peek(std::size_t max);
+  void release(std::size_t k);
+  // Drops one record that failed verification at the tail. Returns false if the tail record is fine.
+  bool skip_corrupt();
+
+  // ---- observers (any thread, any process) ----
+  std::size_t size() const;  // committed, not yet consumed (approximate under concurrency)
+  uint64_t pushed() const;   // records ever committed
+  uint64_t popped() const;   // records ever consumed
+  uint64_t producer_epoch() const;
+  uint64_t corrupt_records() const;
+  // True while the registered producer process exists. False before any claim_producer().
+  bool producer_alive() const;
+  bool consumer_alive() const;
+
+ private:
+  SpscRing(RingHeader* hdr, std::byte* slots) : hdr_(hdr), slots_(slots) {}
+  RingHeader* hdr_ = nullptr;
+  std::byte* slots_ = nullptr;
+  uint64_t head_cache_ = 0, tail_cache_ = 0;  // process-local copies to avoid cache-line ping-pong
+  std::size_t reserved_ = 0;
+};
+
+}  // namespace shmrl::shm

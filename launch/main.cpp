@@ -1,0 +1,22 @@
+// The `shmrl` executable: every product process and tool is a subcommand.
+#include <CLI/CLI.hpp>
+
+#include "actors/command.h"
+#include "bench/command.h"
+#include "launch/command.h"
+#include "learner/command.h"
+#include "replay/command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"shmrl: shared-memory actor-learner deep RL"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every subcommand");
+  shmrl::launch::add_train_command(app);
+  shmrl::launch::add_eval_command(app);
+  shmrl::replay::add_replay_command(app);
+  shmrl::actors::add_actor_command(app);
+  shmrl::learner::add_learner_command(app);
+  shmrl::bench::add_bench_command(app);
+  CLI11_PARSE(app, argc, argv);
+  return 0;
+}
