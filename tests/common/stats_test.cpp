@@ -1,0 +1,38 @@
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/shm/segment.h"
+#include "common/stats.h"
+
+using namespace shmrl;
+
+TEST_CASE("stats: another process reads what a writer publishes; a restarted writer keeps counts", "[stats]") {
+  RunContext run{shm::new_run_id(), ProcessId::self(), ""};
+  CHECK(read_stats(run, "actor0-stats").empty());
+  {
+    StatsWriter w(run, "actor0-stats", {"env_steps", "episodes"});
+    w.add("env_steps", 100);
+    w.add("env_steps", 28);
+    w.set("episodes", 3);
+    REQUIRE_THROWS_AS(w["nope"], std::out_of_range);
+  }
+  const pid_t child = fork();
+  if (child == 0) {
+    const auto s = read_stats(run, "actor0-stats");
+    _exit(s.size() == 2 && s.at("env_steps") == 128 && s.at("episodes") == 3 ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  {
+    StatsWriter again(run, "actor0-stats", {"env_steps", "episodes", "blocked_s"});
+    again.add("env_steps", 2);
+  }
+  const auto s = read_stats(run, "actor0-stats");
+  CHECK(s.at("env_steps") == 130);
+  CHECK(s.at("blocked_s") == 0);
+  CHECK(shm::remove_run(run.run_id) == 1);
+}
