@@ -1,0 +1,87 @@
+#include "actors/envs/registry.h"
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "actors/envs/cartpole.h"
+
+namespace shmrl::envs {
+
+namespace {
+
+struct Entry {
+  EnvFactory factory;
+  bool time_limited = false;  // the factory's envs already apply their TimeLimit
+};
+
+template <class E>
+Entry builtin() {
+  return {[](const EnvKwargs& kw) -> std::unique_ptr<Env> {
+            return std::make_unique<TimeLimited<E>>(kw);
+          },
+          true};
+}
+
+// A function-local static, so registrars in other translation units may run in any order.
+struct Registry {
+  std::mutex mu;
+  std::map<std::string, Entry> entries;
+  Registry() {
+    entries.emplace("CartPole-v1", builtin<CartPole>());
+  }
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+void add(const std::string& id, EnvFactory factory, bool time_limited) {
+  if (id.empty()) throw std::invalid_argument("register_env: the id must not be empty");
+  if (!factory) throw std::invalid_argument("register_env('" + id + "'): the factory is empty");
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  if (!r.entries.emplace(id, Entry{std::move(factory), time_limited}).second)
+    throw std::invalid_argument("register_env: '" + id + "' is already registered");
+}
+
+}  // namespace
+
+void register_env(const std::string& id, EnvFactory factory) {
+  add(id, std::move(factory), false);
+}
+
+void detail::register_time_limited(const std::string& id, EnvFactory factory) {
+  add(id, std::move(factory), true);
+}
+
+std::vector<std::string> registered_env_ids() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  std::vector<std::string> ids;
+  for (const auto& [id, e] : r.entries) ids.push_back(id);
+  return ids;
+}
+
+std::unique_ptr<Env> make_env(const std::string& id, const EnvKwargs& kwargs) {
+  Entry entry;
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mu);
+    auto it = r.entries.find(id);
+    if (it == r.entries.end()) {
+      std::string known;
+      for (const auto& [k, e] : r.entries) known += (known.empty() ? "" : ", ") + k;
+      throw std::invalid_argument("unknown environment id '" + id + "'; registered: " + known);
+    }
+    entry = it->second;
+  }
+  // Constructed outside the lock: a constructor may be slow (Box2D world) or throw.
+  std::unique_ptr<Env> env = entry.factory(kwargs);
+  if (!env) throw std::runtime_error("make_env('" + id + "'): the factory returned null");
+  if (entry.time_limited) return env;
+  return std::make_unique<TimeLimit>(std::move(env));
+}
+
+}  // namespace shmrl::envs
