@@ -1,0 +1,42 @@
+#include "actors/qnet.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace shmrl::actors {
+
+void QNetOptions::validate() const {
+  if (obs_dim <= 0)
+    throw std::invalid_argument("QNet: obs_dim = " + std::to_string(obs_dim) + ", must be > 0");
+  if (num_actions <= 0)
+    throw std::invalid_argument("QNet: num_actions = " + std::to_string(num_actions) +
+                                ", must be > 0");
+  for (std::size_t i = 0; i < hidden.size(); ++i)
+    if (hidden[i] <= 0)
+      throw std::invalid_argument("QNet: hidden[" + std::to_string(i) + "] = " +
+                                  std::to_string(hidden[i]) + ", every layer size must be > 0");
+}
+
+QNetImpl::QNetImpl(const QNetOptions& opts) : opts_(opts) {
+  opts_.validate();
+  int64_t in = opts_.obs_dim;
+  for (std::size_t i = 0; i < opts_.hidden.size(); ++i) {
+    torso_.push_back(register_module("torso" + std::to_string(i),
+                                     torch::nn::Linear(in, opts_.hidden[i])));
+    in = opts_.hidden[i];
+  }
+  head_ = register_module("head", torch::nn::Linear(in, opts_.num_actions));
+  if (opts_.dueling) value_ = register_module("value", torch::nn::Linear(in, 1));
+}
+
+torch::Tensor QNetImpl::forward(torch::Tensor x) {
+  for (auto& layer : torso_) x = torch::relu(layer->forward(x));
+  auto a = head_->forward(x);
+  if (!opts_.dueling) return a;
+  // Dueling aggregation: subtracting the mean advantage makes V and A identifiable.
+  return value_->forward(x) + a - a.mean(1, /*keepdim=*/true);
+}
+
+}  // namespace shmrl::actors
