@@ -4,7 +4,10 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "actors/envs/acrobot.h"
 #include "actors/envs/cartpole.h"
+#include "actors/envs/mountain_car.h"
+#include "actors/envs/pendulum.h"
 
 namespace shmrl::envs {
 
@@ -29,6 +32,9 @@ struct Registry {
   std::map<std::string, Entry> entries;
   Registry() {
     entries.emplace("CartPole-v1", builtin<CartPole>());
+    entries.emplace("Acrobot-v1", builtin<Acrobot>());
+    entries.emplace("MountainCar-v0", builtin<MountainCar>());
+    entries.emplace("Pendulum-v1", builtin<Pendulum>());
   }
 };
 

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Records Gymnasium reference trajectories for shmrl's C++ environment tests (tests/envs/).
+
+Usage: scripts/record_gymnasium.py [--out tests/data/gymnasium] [--venv /tmp/shmrl-gym-venv]
+
+Run with any Python 3.10+: it creates a throwaway virtual environment, installs the pinned
+gymnasium[box2d] from PyPI into it and re-runs itself there. For each built-in env and fixed seeds
+it writes <out>/<id>[-continuous].json with, per episode: the seed, the physical state right after
+reset (env.unwrapped.state; C++ set_state takes it, since the RNG streams differ), the actions
+(seeded: a noisy heuristic and/or uniform random, chosen so that the episodes end by termination
+and, for every classic-control env, at least once by the time limit), and per step the float32
+observation, the reward and the terminated/truncated flags.
+
+LunarLander cannot be started from a "state" (terrain, initial push and engine dispersion all come
+from env.np_random), so its episodes carry "draws": every np_random.uniform value the env consumed,
+in order (12 terrain heights, 2 initial force components, then 2 dispersion values per physics
+step including the one reset() makes). They are reconstructed from a replica generator seeded like
+the env's and checked against the env's generator state after every step.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+GYMNASIUM_REQUIREMENT = "gymnasium[box2d]==1.4.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.join(HERE, "..", "tests", "data", "gymnasium")
+
+
+def ensure_venv(venv):
+    """Re-executes this script inside `venv`, creating it and installing gymnasium if needed."""
+    if os.path.realpath(sys.prefix) == os.path.realpath(venv):
+        return
+    py = os.path.join(venv, "bin", "python")
+    if not os.path.exists(py):
+        subprocess.check_call([sys.executable, "-m", "venv", venv])
+    try:
+        subprocess.check_call([py, "-c", "import gymnasium, Box2D"], stderr=subprocess.DEVNULL)
+    except subprocess.CalledProcessError:
+        pip = [py, "-m", "pip", "install", "--quiet"]
+        try:
+            subprocess.check_call(pip + [GYMNASIUM_REQUIREMENT])
+        except subprocess.CalledProcessError:
+            # No Box2D wheel for this Python: build it from source, which needs swig.
+            subprocess.check_call(pip + ["swig"])
+            subprocess.check_call(pip + [GYMNASIUM_REQUIREMENT])
+    os.execv(py, [py] + sys.argv)
+
+
+def f32(values):
+    """float32 values as the shortest decimals that round-trip to the same float32."""
+    import numpy as np
+    return [float(str(np.float32(v))) for v in np.asarray(values, dtype=np.float32).ravel()]
+
+
+# ---- action policies: (obs, rng) -> action. Seeded, so the episodes are reproducible. ----------
+
+def cartpole_policy(eps):
+    def act(obs, rng):
+        if rng.random() < eps:
+            return int(rng.integers(2))
+        return int(obs[2] + 0.5 * obs[3] > 0)
+    return act
+
+
+def acrobot_policy(eps):
+    def act(obs, rng):  # pump energy: torque along the second joint's velocity
+        if rng.random() < eps:
+            return int(rng.integers(3))
+        return 2 if obs[5] > 0 else 0
+    return act
+
+
+def mountain_car_policy(eps):
+    def act(obs, rng):  # push along the velocity
+        if rng.random() < eps:
+            return int(rng.integers(3))
+        return 2 if obs[1] > 0 else 0
+    return act
+
+
+def pendulum_policy(obs, rng):
+    return f32([rng.uniform(-2.0, 2.0)])
+
+
+def lunar_policy(eps, continuous):
+    from gymnasium.envs.box2d.lunar_lander import heuristic
+
+    class Unwrapped:  # heuristic() only reads env.unwrapped.continuous
+        pass
+    fake = Unwrapped()
+    fake.unwrapped = Unwrapped()
+    fake.unwrapped.continuous = continuous
+
+    def act(obs, rng):
+        if rng.random() < eps:
+            return f32(rng.uniform(-1, 1, size=2)) if continuous else int(rng.integers(4))
+        a = heuristic(fake, obs)
+        return f32(a) if continuous else int(a)
+    return act
+
+
+# ---- recording -------------------------------------------------------------------------------
+
+def record_classic(env_id, episodes):
+    import gymnasium as gym
+    import numpy as np
+    env = gym.make(env_id)
+    out = []
+    for seed, policy in episodes:
+        obs, _ = env.reset(seed=seed)
+        rng = np.random.default_rng(1000 + seed)
+        ep = {"seed": seed, "initial_state": [float(v) for v in env.unwrapped.state],
+              "initial_obs": f32(obs), "actions": [], "obs": [], "rewards": [],
+              "terminated": [], "truncated": []}
+        done = False
+        while not done:
+            a = policy(obs, rng)
+            obs, reward, terminated, truncated, _ = env.step(np.array(a, dtype=np.float32)
+                                                             if isinstance(a, list) else a)
+            ep["actions"].append(a)
+            ep["obs"].append(f32(obs))
+            ep["rewards"].append(float(reward))
+            ep["terminated"].append(int(terminated))
+            ep["truncated"].append(int(truncated))
+            done = terminated or truncated
+        out.append(ep)
+    return {"max_episode_steps": env.spec.max_episode_steps, "episodes": out}
+
+
+class DrawReplica:
+    """A generator seeded like gymnasium's env.np_random, replaying its uniform() draws."""
+
+    def __init__(self, seed):
+        from gymnasium.utils import seeding
+        self.gen, _ = seeding.np_random(seed)
+        self.draws = []
+
+    def uniform(self, low, high, size=None):
+        import numpy as np
+        self.draws.extend(float(x) for x in np.atleast_1d(self.gen.uniform(low, high, size)))
+
+    def check(self, env):
+        assert self.gen.bit_generator.state == env.unwrapped.np_random.bit_generator.state, \
+            "LunarLander consumed random draws this recorder does not reproduce"
+
+
+def record_lunar(continuous, episodes):
+    import gymnasium as gym
+    import numpy as np
+    from gymnasium.envs.box2d import lunar_lander as ll
+    env = gym.make("LunarLander-v3", continuous=continuous)
+    H = ll.VIEWPORT_H / ll.SCALE
+    out = []
+    for seed, policy in episodes:
+        obs, _ = env.reset(seed=seed)
+        replica = DrawReplica(seed)
+        replica.uniform(0, H / 2, size=(12,))                  # terrain heights
+        replica.uniform(-ll.INITIAL_RANDOM, ll.INITIAL_RANDOM)  # initial force x
+        replica.uniform(-ll.INITIAL_RANDOM, ll.INITIAL_RANDOM)  # initial force y
+        replica.uniform(-1.0, 1.0)                             # dispersion of reset's step
+        replica.uniform(-1.0, 1.0)
+        replica.check(env)
+        rng = np.random.default_rng(1000 + seed)
+        ep = {"seed": seed, "initial_obs": f32(obs), "actions": [], "obs": [], "rewards": [],
+              "terminated": [], "truncated": []}
+        done = False
+        while not done:
+            a = policy(obs, rng)
+            obs, reward, terminated, truncated, _ = env.step(np.array(a, dtype=np.float32)
+                                                             if continuous else a)
+            replica.uniform(-1.0, 1.0)
+            replica.uniform(-1.0, 1.0)
+            replica.check(env)
+            ep["actions"].append(a)
+            ep["obs"].append(f32(obs))
+            ep["rewards"].append(float(reward))
+            ep["terminated"].append(int(terminated))
+            ep["truncated"].append(int(truncated))
+            done = terminated or truncated
+        ep["draws"] = replica.draws
+        out.append(ep)
+    return {"max_episode_steps": env.spec.max_episode_steps, "episodes": out}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--out", default=DEFAULT_OUT)
+    p.add_argument("--venv", default="/tmp/shmrl-gym-venv")
+    args = p.parse_args()
+    ensure_venv(args.venv)
+
+    os.makedirs(args.out, exist_ok=True)
+    # (seed, policy) per episode. Noise levels are chosen so each env has terminations and, for
+    # the classic envs, at least one time-limit truncation (the script asserts both below).
+    plans = {
+        "CartPole-v1": [(0, cartpole_policy(1.0)), (1, cartpole_policy(1.0)),
+                        (2, cartpole_policy(0.3)), (3, cartpole_policy(0.05))],
+        "Acrobot-v1": [(0, acrobot_policy(0.1)), (1, acrobot_policy(1.0)),
+                       (2, acrobot_policy(0.5))],
+        "MountainCar-v0": [(0, mountain_car_policy(0.0)), (1, mountain_car_policy(1.0)),
+                           (2, mountain_car_policy(0.2))],
+        "Pendulum-v1": [(0, pendulum_policy), (1, pendulum_policy)],
+    }
+    for env_id, episodes in plans.items():
+        data = record_classic(env_id, episodes)
+        write(args.out, env_id, {"env_id": env_id, "kwargs": {}}, data, need_truncation=True)
+    for continuous in (False, True):
+        data = record_lunar(continuous, [(0, lunar_policy(0.0, continuous)),
+                                         (1, lunar_policy(0.2, continuous)),
+                                         (2, lunar_policy(1.0, continuous))])
+        name = "LunarLander-v3" + ("-continuous" if continuous else "")
+        kwargs = {"continuous": "true"} if continuous else {}
+        write(args.out, name, {"env_id": "LunarLander-v3", "kwargs": kwargs}, data,
+              need_truncation=False)
+
+
+def write(out_dir, name, header, data, need_truncation):
+    import gymnasium
+    eps = data["episodes"]
+    ends = [("terminated" if e["terminated"][-1] else "truncated") for e in eps]
+    assert "terminated" in ends or name == "Pendulum-v1", f"{name}: no episode terminates"
+    assert not need_truncation or "truncated" in ends, f"{name}: no episode reaches the limit"
+    doc = {**header, "gymnasium_version": gymnasium.__version__, **data}
+    path = os.path.join(out_dir, name + ".json")
+    with open(path, "w") as f:
+        json.dump(doc, f, separators=(",", ":"))
+    print(f"{path}: {len(eps)} episodes, lengths {[len(e['actions']) for e in eps]}, ends {ends}")
+
+
+if __name__ == "__main__":
+    main()
