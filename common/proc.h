@@ -22,7 +22,9 @@ struct ProcessId {
 static_assert(sizeof(ProcessId) == 16);
 
 // Makes the calling process receive `sig` when its parent dies (PR_SET_PDEATHSIG), and exits at once
-// if the parent is already gone. Call first thing in every child process.
-void die_with_parent(int sig);
+// (status 1) if the parent is already gone. Call first thing in every child process. `parent`: the
+// pid the caller expects as parent (pass it through exec, e.g. in argv); 0 = the pid that forked this
+// process when it did not exec since, else "gone" means reparented to pid 1.
+void die_with_parent(int sig, pid_t parent = 0);
 
 }  // namespace shmrl

@@ -50,7 +50,7 @@ class Segment {
 
   std::byte* data() const;  // the usable bytes, 64-byte aligned
   std::size_t size() const;  // usable bytes
-  const std::string& name() const;
+  const std::string& name() const;  // "/shmrl.<run_id>.<name>", as segment_name()
   ProcessId owner() const;
   // Removes the name (mappings stay valid until unmapped). Idempotent.
   void unlink();

@@ -55,16 +55,21 @@ struct alignas(64) RingHeader {
   // Line 4: consumer identity and counters the consumer keeps.
   alignas(64) ProcessId consumer;
   std::atomic<uint64_t> corrupt_records;  // records refused by seq/checksum (should stay 0)
+  std::atomic<uint64_t> consumer_epoch;   // bumps on every claim_consumer()
 };
 static_assert(sizeof(RingHeader) == 5 * 64);
 static_assert(offsetof(RingHeader, head) == 64 && offsetof(RingHeader, tail) == 128);
+static_assert(offsetof(RingHeader, producer) == 192 && offsetof(RingHeader, consumer) == 256);
+static_assert(std::atomic<uint64_t>::is_always_lock_free, "ring indices must be lock-free");
 
 // Records that the consumer may read in place: `size()` records at consecutive indices.
 class ReadSpan {
  public:
   std::size_t size() const { return n_; }
-  // Payload of the i-th record (record_bytes bytes). i < size().
-  const std::byte* record(std::size_t i) const;
+  // Payload of the i-th record (record_bytes bytes, 16-byte aligned). i < size().
+  const std::byte* record(std::size_t i) const {
+    return slots_ + static_cast<std::size_t>((first_ + i) & mask_) * slot_bytes_ + sizeof(SlotHeader);
+  }
 
  private:
   friend class SpscRing;
@@ -84,23 +89,28 @@ class SpscRing {
   // Attaches to a formatted ring; validates magic, version and sizes (std::runtime_error if wrong).
   static SpscRing attach(std::byte* base, std::size_t bytes);
 
-  uint32_t record_bytes() const { return hdr_->record_bytes; }
-  uint32_t capacity() const { return hdr_->capacity; }
+  uint32_t record_bytes() const { return record_bytes_; }
+  uint32_t capacity() const { return mask_ + 1; }
 
   // ---- producer side ----
   // Registers the calling process as producer (pid, start time) and bumps the epoch. Call before
   // the first push, and again from a restarted producer: it continues at the committed head.
   void claim_producer();
   // Copies one record (record_bytes bytes) in and commits it. False if full. O(record_bytes).
-  [[nodiscard]] bool try_push(const void* record);
+  [[nodiscard]] bool try_push(const void* record) { return try_push_batch(record, 1) == 1; }
   // Copies up to n contiguous records in and commits them with one index store. Returns how many.
   [[nodiscard]] std::size_t try_push_batch(const void* records, std::size_t n);
   // Blocking push: waits for room until the deadline. False on timeout (nothing written).
   [[nodiscard]] bool push(const void* record, Deadline deadline);
+  // Blocking batch push: pushes all n records (in batches, as room appears) unless the deadline
+  // passes first. Returns how many were pushed (n unless timed out).
+  [[nodiscard]] std::size_t push_batch(const void* records, std::size_t n, Deadline deadline);
   // Zero-copy write: up to n free slots (wrapping allowed); write payloads through reserved(i), then
   // commit(k) seals (seq, checksum) and publishes the first k of them.
   [[nodiscard]] std::size_t try_reserve(std::size_t n);
-  std::byte* reserved(std::size_t i);
+  // Payload of reserved slot i (record_bytes writable bytes, 16-byte aligned). i < try_reserve().
+  std::byte* reserved(std::size_t i) { return slot(p_.head + i) + sizeof(SlotHeader); }
+  // k <= the last try_reserve() result.
   void commit(std::size_t k);
   // Stamps the heartbeat (cheap; the actor calls it once per step batch).
   void heartbeat();
@@ -108,35 +118,63 @@ class SpscRing {
   // ---- consumer side ----
   // Registers the calling process as consumer.
   void claim_consumer();
-  // Copies one record out. False if empty.
-  [[nodiscard]] bool try_pop(void* out);
+  // Copies one record out. False if empty. Copying pops drop (and count) records that fail
+  // verification, so they only ever hand out verified records.
+  [[nodiscard]] bool try_pop(void* out) { return try_pop_batch(out, 1) == 1; }
   // Copies up to max records out contiguously. Returns how many.
   [[nodiscard]] std::size_t try_pop_batch(void* out, std::size_t max);
   // Blocking pop with deadline. False on timeout.
   [[nodiscard]] bool pop(void* out, Deadline deadline);
+  // Blocking batch pop: waits until at least one record is there (or the deadline passes), then
+  // copies up to max out. Returns how many (0 on timeout).
+  [[nodiscard]] std::size_t pop_batch(void* out, std::size_t max, Deadline deadline);
   // Zero-copy read of up to max verified records, then release(k) frees the first k. A record that
   // fails verification ends the span early; the consumer then calls skip_corrupt() (counted).
+  // The span stays valid until release(); k <= the span's size.
   ReadSpan peek(std::size_t max);
   void release(std::size_t k);
-  // Drops one record that failed verification at the tail. Returns false if the tail record is fine.
+  // Drops one record that failed verification at the tail. Returns false if the tail record is fine
+  // (or there is none).
   bool skip_corrupt();
 
   // ---- observers (any thread, any process) ----
   std::size_t size() const;  // committed, not yet consumed (approximate under concurrency)
   uint64_t pushed() const;   // records ever committed
   uint64_t popped() const;   // records ever consumed
-  uint64_t producer_epoch() const;
+  uint64_t producer_epoch() const;  // number of claim_producer() calls so far
   uint64_t corrupt_records() const;
+  // Steady-clock ns (CLOCK_MONOTONIC, comparable across processes) of the last heartbeat() or
+  // claim_producer(); 0 if never.
+  uint64_t producer_heartbeat_ns() const;
   // True while the registered producer process exists. False before any claim_producer().
+  // Reads /proc: a few microseconds, so poll it, do not call it per record.
   bool producer_alive() const;
   bool consumer_alive() const;
 
  private:
-  SpscRing(RingHeader* hdr, std::byte* slots) : hdr_(hdr), slots_(slots) {}
+  SpscRing(RingHeader* hdr, std::byte* slots);
+  std::byte* slot(uint64_t index) const {
+    return slots_ + static_cast<std::size_t>(index & mask_) * slot_bytes_;
+  }
+  // Returns whether the record in slot `index` is the committed record `index` (seq, size and
+  // checksum of its payload).
+  bool verify(uint64_t index) const;
+  void seal(uint64_t index);       // writes the slot header of a filled slot
+  void publish(std::size_t k);     // makes the next k sealed slots visible (one release store)
+
   RingHeader* hdr_ = nullptr;
   std::byte* slots_ = nullptr;
-  uint64_t head_cache_ = 0, tail_cache_ = 0;  // process-local copies to avoid cache-line ping-pong
-  std::size_t reserved_ = 0;
+  uint32_t mask_ = 0, slot_bytes_ = 0, record_bytes_ = 0;
+  // Process-local index copies, one cache line per side so a producer thread and a consumer thread
+  // may share this object: the producer's exact head and last seen tail, the consumer's exact tail
+  // and last seen head. The shared indices are only loaded when the cached ones say full / empty.
+  struct alignas(64) Producer {
+    uint64_t head = 0, tail_seen = 0;
+    std::size_t reserved = 0;
+  } p_;
+  struct alignas(64) Consumer {
+    uint64_t tail = 0, head_seen = 0;
+  } c_;
 };
 
 }  // namespace shmrl::shm
