@@ -1,0 +1,273 @@
+#include "launch/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+#include "launch/config_schema.h"
+
+namespace shmrl::launch {
+namespace {
+
+std::string format_node(const toml::node& n) {
+  std::ostringstream os;
+  n.visit([&](const auto& v) { os << v; });
+  return os.str();
+}
+
+std::string format_double(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that round-trips
+  std::string s(buf, end);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string describe(const KeySpec& s) {
+  return "expected " + allowed_text(s) + (s.doc.empty() ? "" : " (" + std::string(s.doc) + ")");
+}
+
+[[noreturn]] void fail(const KeySpec& s, std::string_view shown, std::string_view why = {}) {
+  throw ConfigError(std::string(s.key) + " = " + std::string(shown) + ": " +
+                    (why.empty() ? describe(s) : std::string(why) + "; " + describe(s)));
+}
+
+std::string unknown_key_message(std::string_view key) {
+  std::string msg = "unknown key '" + std::string(key) + "'";
+  std::string near = closest_key(key);
+  if (!near.empty()) msg += " (did you mean '" + near + "'?)";
+  return msg + "; `shmrl train --help` lists every key";
+}
+
+bool in_range(const KeySpec& s, double v) {
+  if (s.lo_open ? !(v > s.lo) : !(v >= s.lo)) return false;
+  return v <= s.hi;
+}
+
+// The typed value of `node` for key `s`, or ConfigError naming the key and what is allowed.
+Config::Value from_node(const toml::node& node, const KeySpec& s, const std::string& shown) {
+  switch (s.type) {
+    case KeyType::Int:
+      if (auto v = node.as_integer()) return v->get();
+      break;
+    case KeyType::Float:
+      if (auto v = node.as_floating_point()) return v->get();
+      if (auto v = node.as_integer()) return static_cast<double>(v->get());
+      break;
+    case KeyType::Bool:
+      if (auto v = node.as_boolean()) return v->get();
+      break;
+    case KeyType::String:
+      if (auto v = node.as_string()) return v->get();
+      break;
+    case KeyType::IntList:
+      if (auto arr = node.as_array()) {
+        std::vector<int64_t> out;
+        for (const auto& el : *arr) {
+          auto i = el.as_integer();
+          if (!i) fail(s, shown, "every element must be an integer");
+          out.push_back(i->get());
+        }
+        return out;
+      }
+      break;
+  }
+  fail(s, shown, "wrong type");
+}
+
+}  // namespace
+
+Config Config::defaults() {
+  Config c;
+  for (const auto& s : schema()) {
+    toml::table t = toml::parse("v = " + std::string(s.def));
+    c.assign(s.key, from_node(*t.get("v"), s, std::string(s.def)), s.def);
+  }
+  return c;
+}
+
+Config Config::load(const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << "config file '" << path << "'";
+    if (e.source().begin.line > 0) os << ", line " << e.source().begin.line;
+    os << ": " << e.description();
+    throw ConfigError(os.str());
+  }
+  Config c = defaults();
+  std::vector<std::string> errors;
+  auto add_error = [&](const toml::node& n, const std::string& msg) {
+    errors.push_back(path + ":" + std::to_string(n.source().begin.line) + ": " + msg);
+  };
+  for (const auto& [section, node] : root) {
+    const auto* table = node.as_table();
+    if (!table) {
+      add_error(node, unknown_key_message(section.str()));
+      continue;
+    }
+    for (const auto& [name, value] : *table) {
+      std::string key = std::string(section.str()) + "." + std::string(name.str());
+      const KeySpec* s = find_key(key);
+      if (!s) {
+        add_error(value, unknown_key_message(key));
+        continue;
+      }
+      try {
+        std::string shown = format_node(value);
+        c.assign(key, from_node(value, *s, shown), shown);
+      } catch (const ConfigError& e) {
+        add_error(value, e.what());
+      }
+    }
+  }
+  if (!errors.empty()) {
+    std::string all;
+    for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
+    throw ConfigError(all);
+  }
+  return c;
+}
+
+void Config::set(std::string_view assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    throw ConfigError("--set '" + std::string(assignment) +
+                      "': expected section.key=value, e.g. --set replay.capacity=200000");
+  }
+  set(assignment.substr(0, eq), assignment.substr(eq + 1));
+}
+
+void Config::set(std::string_view key, std::string_view text) {
+  const KeySpec* s = find_key(key);
+  if (!s) throw ConfigError(unknown_key_message(key));
+  toml::table t;
+  bool parsed = true;
+  try {
+    t = toml::parse("v = " + std::string(text));
+  } catch (const toml::parse_error&) {
+    parsed = false;
+  }
+  const toml::node* node = parsed ? t.get("v") : nullptr;
+  if (s->type == KeyType::String && (!node || !node->is_string())) {
+    assign(key, std::string(text), text);  // a bare word: the string itself
+    return;
+  }
+  if (!node) fail(*s, text, "not a TOML value");
+  assign(key, from_node(*node, *s, std::string(text)), text);
+}
+
+void Config::assign(std::string_view key, Value v, std::string_view shown) {
+  const KeySpec& s = *find_key(key);
+  switch (s.type) {
+    case KeyType::Int: {
+      auto i = std::get<int64_t>(v);
+      if (!in_range(s, static_cast<double>(i))) fail(s, shown);
+      if (s.power_of_two && (i & (i - 1)) != 0) fail(s, shown, "not a power of two");
+      break;
+    }
+    case KeyType::Float: {
+      double d = std::get<double>(v);
+      if (std::isnan(d) || (std::isinf(d) && !s.allow_inf)) fail(s, shown, "not finite");
+      if (!in_range(s, d)) fail(s, shown);
+      break;
+    }
+    case KeyType::IntList: {
+      const auto& list = std::get<std::vector<int64_t>>(v);
+      if (list.empty()) fail(s, shown, "empty list");
+      for (int64_t i : list) {
+        if (!in_range(s, static_cast<double>(i))) fail(s, shown, "element " + std::to_string(i));
+      }
+      break;
+    }
+    case KeyType::String: {
+      const auto& str = std::get<std::string>(v);
+      if (str.empty() && !s.allow_empty) fail(s, "\"\"", "empty");
+      if (!s.choices.empty()) {
+        bool ok = false;
+        std::string_view rest = s.choices;
+        while (!rest.empty() && !ok) {
+          auto bar = rest.find('|');
+          ok = rest.substr(0, bar) == str;
+          rest = bar == std::string_view::npos ? std::string_view{} : rest.substr(bar + 1);
+        }
+        if (!ok) fail(s, shown);
+      }
+      break;
+    }
+    case KeyType::Bool:
+      break;
+  }
+  values_.insert_or_assign(std::string(key), std::move(v));
+}
+
+const Config::Value& Config::at(std::string_view key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) throw std::logic_error("config key not in schema: " + std::string(key));
+  return it->second;
+}
+
+int64_t Config::get_int(std::string_view key) const { return std::get<int64_t>(at(key)); }
+double Config::get_float(std::string_view key) const { return std::get<double>(at(key)); }
+bool Config::get_bool(std::string_view key) const { return std::get<bool>(at(key)); }
+const std::string& Config::get_string(std::string_view key) const { return std::get<std::string>(at(key)); }
+const std::vector<int64_t>& Config::get_int_list(std::string_view key) const {
+  return std::get<std::vector<int64_t>>(at(key));
+}
+
+std::string Config::literal(std::string_view key) const {
+  const Value& v = at(key);
+  if (auto i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (auto d = std::get_if<double>(&v)) return format_double(*d);
+  if (auto b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (auto s = std::get_if<std::string>(&v)) return format_node(toml::value<std::string>(*s));
+  std::string out = "[";
+  for (int64_t i : std::get<std::vector<int64_t>>(v)) out += (out.size() > 1 ? ", " : "") + std::to_string(i);
+  return out + "]";
+}
+
+std::string Config::to_toml() const {
+  std::ostringstream os;
+  std::string section;
+  for (const auto& s : schema()) {
+    std::string_view sec = s.key.substr(0, s.key.find('.'));
+    if (sec != section) {
+      os << (section.empty() ? "" : "\n") << "[" << sec << "]\n";
+      section = sec;
+    }
+    os << s.key.substr(sec.size() + 1) << " = " << literal(s.key) << "  # " << s.doc << "\n";
+  }
+  return os.str();
+}
+
+void Config::validate() const {
+  std::vector<std::string> errors;
+  auto rule = [&](bool ok, const std::string& msg) {
+    if (!ok) errors.push_back(msg);
+  };
+  rule(get_int("actor.push_batch") <= get_int("actor.ring_capacity"),
+       "actor.push_batch = " + literal("actor.push_batch") + ": must be <= actor.ring_capacity (" +
+           literal("actor.ring_capacity") + ")");
+  rule(get_int("learner.target_update_period") > 0 || get_float("learner.tau") > 0,
+       "learner.tau = " + literal("learner.tau") +
+           ": must be in (0, 1] when learner.target_update_period = 0 (Polyak averaging)");
+  rule(get_int("learner.batch_size") <= get_int("replay.capacity"),
+       "learner.batch_size = " + literal("learner.batch_size") + ": must be <= replay.capacity (" +
+           literal("replay.capacity") + ")");
+  rule(get_int("replay.min_size_to_sample") <= get_int("replay.capacity"),
+       "replay.min_size_to_sample = " + literal("replay.min_size_to_sample") +
+           ": must be <= replay.capacity (" + literal("replay.capacity") + "), or sampling never starts");
+  if (!errors.empty()) {
+    std::string all;
+    for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
+    throw ConfigError(all);
+  }
+}
+
+}  // namespace shmrl::launch

@@ -1,0 +1,262 @@
+#include "launch/config_schema.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <vector>
+
+namespace shmrl::launch {
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kMaxCount = 1e15;  // counts beyond this are typos, and exact in a double
+
+// Row builders, so the table below reads as one line per key.
+constexpr KeySpec integer(std::string_view key, std::string_view def, double lo, double hi,
+                          std::string_view doc) {
+  return {.key = key, .type = KeyType::Int, .def = def, .lo = lo, .hi = hi, .doc = doc};
+}
+constexpr KeySpec pow2(std::string_view key, std::string_view def, double lo, double hi,
+                       std::string_view doc) {
+  KeySpec s = integer(key, def, lo, hi, doc);
+  s.power_of_two = true;
+  return s;
+}
+constexpr KeySpec real(std::string_view key, std::string_view def, double lo, double hi,
+                       std::string_view doc) {
+  return {.key = key, .type = KeyType::Float, .def = def, .lo = lo, .hi = hi, .doc = doc};
+}
+// lo < v <= hi.
+constexpr KeySpec real_above(std::string_view key, std::string_view def, double lo, double hi,
+                             std::string_view doc) {
+  KeySpec s = real(key, def, lo, hi, doc);
+  s.lo_open = true;
+  return s;
+}
+constexpr KeySpec real_or_inf(std::string_view key, std::string_view def, double lo, double hi,
+                              std::string_view doc) {
+  KeySpec s = real(key, def, lo, hi, doc);
+  s.allow_inf = true;
+  return s;
+}
+constexpr KeySpec int_list(std::string_view key, std::string_view def, double lo, double hi,
+                           std::string_view doc) {
+  return {.key = key, .type = KeyType::IntList, .def = def, .lo = lo, .hi = hi, .doc = doc};
+}
+constexpr KeySpec boolean(std::string_view key, std::string_view def, std::string_view doc) {
+  return {.key = key, .type = KeyType::Bool, .def = def, .doc = doc};
+}
+// choices: "a|b|c", or "" for any non-empty string.
+constexpr KeySpec text(std::string_view key, std::string_view def, std::string_view choices,
+                       std::string_view doc) {
+  return {.key = key, .type = KeyType::String, .def = def, .choices = choices, .doc = doc};
+}
+constexpr KeySpec text_or_empty(std::string_view key, std::string_view def, std::string_view choices,
+                                std::string_view doc) {
+  KeySpec s = text(key, def, choices, doc);
+  s.allow_empty = true;
+  return s;
+}
+
+// One row per key. Ranges are what the processes can honour, not what is sensible to tune: tuning
+// advice belongs in the docs. Sections: run (launcher), env, actor, replay, learner, eval.
+// clang-format off
+const KeySpec kSchema[] = {
+    integer("run.seed", "1", 0, 4294967295.0,
+            "base seed (actor i seeds its envs from seed and i)"),
+    integer("run.actors", "2", 1, 1024,
+            "actor processes"),
+    integer("run.learners", "1", 1, 64,
+            "learner processes (data-parallel; one per GPU when CUDA is used)"),
+    text("run.device", "\"auto\"", "auto|cpu|cuda",
+            "learner device: auto picks CUDA when available"),
+    real("run.target_return", "475.0", -kInf, kInf,
+            "stop when the greedy evaluation mean reaches this"),
+    real("run.time_limit_s", "600.0", 0, kInf,
+            "stop after this much wall time (0 = none)"),
+    integer("run.max_env_steps", "0", 0, kMaxCount,
+            "stop after this many env steps, all actors together (0 = none)"),
+    text("run.run_dir", "\"runs\"", "",
+            "runs/<run-id>/ holds config, logs, metrics, checkpoints"),
+    integer("run.actor_restarts", "3", 0, 1000,
+            "restart budget per actor: crashes beyond it stop the run"),
+    real_above("run.ready_timeout_s", "120.0", 0, 3600,
+            "how long a child may take to publish its stats segment at start"),
+    real_above("run.stop_grace_s", "8.0", 0, 9,
+            "on stop, SIGKILL children still alive this long after SIGTERM"),
+
+    text("env.id", "\"CartPole-v1\"", "",
+            "Gymnasium environment id"),
+
+    integer("actor.envs_per_actor", "16", 1, 65536,
+            "environments stepped in lockstep by each actor"),
+    integer("actor.n_step", "3", 1, 1000,
+            "n of the n-step returns"),
+    real_above("actor.gamma", "0.99", 0, 1,
+            "discount, in (0, 1]"),
+    real("actor.epsilon_base", "0.4", 0, 1,
+            "Ape-X: actor i of N uses epsilon_base^(1 + epsilon_alpha * i / (N - 1))"),
+    real("actor.epsilon_alpha", "7.0", 0, 1000,
+            "Ape-X epsilon exponent spread"),
+    integer("actor.weight_sync_steps", "50", 1, kMaxCount,
+            "vector steps between weight-board checks"),
+    integer("actor.push_batch", "64", 1, 1 << 30,
+            "records per ring commit (<= ring_capacity)"),
+    pow2("actor.ring_capacity", "65536", 2, 1 << 30,
+            "records per actor ring"),
+    integer("actor.torch_threads", "1", 1, 256,
+            "intra-op threads of the actor's policy"),
+
+    integer("replay.capacity", "100000", 1, 1e10,
+            "transitions kept (FIFO eviction)"),
+    text("replay.selector", "\"prioritized\"", "prioritized|uniform",
+            "sampling strategy"),
+    real("replay.alpha", "0.6", 0, 10,
+            "priority exponent"),
+    real("replay.beta", "0.4", 0, 1,
+            "initial importance-sampling exponent (annealed to 1)"),
+    integer("replay.beta_anneal_samples", "2000000", 0, kMaxCount,
+            "sampled transitions over which beta reaches 1"),
+    integer("replay.min_size_to_sample", "2000", 1, 1e10,
+            "no sampling below this many stored transitions"),
+    real_above("replay.samples_per_insert", "4.0", 0, 1e6,
+            "rate limiter: sampled per inserted transition"),
+    real_or_inf("replay.error_buffer", "4000.0", 0, kInf,
+            "rate limiter: allowed deviation from samples_per_insert, in samples (inf = min size only)"),
+    integer("replay.batch_slots", "3", 2, 16,
+            "shared-memory batch slots per learner (2 = double buffering)"),
+    pow2("replay.priority_ring_capacity", "65536", 2, 1 << 30,
+            "records per learner priority-update ring"),
+    real_above("replay.initial_max_priority", "1.0", 0, 1e30,
+            "priority of the first items inserted without one"),
+    real("replay.checkpoint_period_s", "0.0", 0, 1e9,
+            "seconds between replay checkpoints (0 = none)"),
+    boolean("replay.checkpoint_on_exit", "false", "write a replay checkpoint at shutdown"),
+    text_or_empty("replay.restore_from", "\"\"", "",
+            "replay checkpoint loaded when no storage segment exists (\"\" = none)"),
+
+    integer("learner.batch_size", "256", 1, 1 << 20,
+            "transitions per update"),
+    int_list("learner.hidden", "[128, 128]", 1, 1 << 16,
+            "MLP hidden layer sizes"),
+    boolean("learner.dueling", "true", "dueling head"),
+    boolean("learner.double_dqn", "true", "double DQN targets"),
+    real_above("learner.lr", "0.001", 0, 10,
+            "Adam learning rate"),
+    real_above("learner.adam_eps", "1e-8", 0, 1,
+            "Adam epsilon"),
+    real("learner.grad_clip_norm", "10.0", 0, 1e12,
+            "gradient-norm clip (0 = none)"),
+    integer("learner.target_update_period", "500", 0, kMaxCount,
+            "updates between target refreshes (0 = Polyak with tau)"),
+    real("learner.tau", "0.0", 0, 1,
+            "Polyak rate, used when target_update_period = 0"),
+    integer("learner.publish_period", "10", 1, kMaxCount,
+            "updates between weight-board publications"),
+    real_above("learner.checkpoint_period_s", "60.0", 0, 1e9,
+            "seconds between checkpoints (one is also written at shutdown)"),
+    integer("learner.torch_threads", "1", 1, 256,
+            "intra-op threads of each learner"),
+
+    real_above("eval.period_s", "5.0", 0, 1e9,
+            "seconds between greedy evaluations of the newest weights"),
+    integer("eval.episodes", "20", 1, 100000,
+            "episodes per evaluation"),
+};
+// clang-format on
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string num(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  std::ostringstream os;
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    os << static_cast<long long>(v);
+  } else {
+    os << v;
+  }
+  return os.str();
+}
+}  // namespace
+
+std::string_view type_name(KeyType t) {
+  switch (t) {
+    case KeyType::Int:
+      return "integer";
+    case KeyType::Float:
+      return "number";
+    case KeyType::Bool:
+      return "boolean";
+    case KeyType::String:
+      return "string";
+    case KeyType::IntList:
+      return "list of integers";
+  }
+  return "?";
+}
+
+std::span<const KeySpec> schema() { return kSchema; }
+
+const KeySpec* find_key(std::string_view key) {
+  for (const auto& s : kSchema) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+std::string closest_key(std::string_view key) {
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (const auto& s : kSchema) {
+    // A right name in the wrong (or no) section is as likely a typo as a misspelt name.
+    std::string_view name = s.key.substr(s.key.find('.') + 1);
+    std::size_t dot = key.find('.');
+    std::string_view key_name = dot == std::string_view::npos ? key : key.substr(dot + 1);
+    std::size_t d = std::min(edit_distance(key, s.key), edit_distance(key_name, name) + 1);
+    if (d < best_d) {
+      best_d = d;
+      best = s.key;
+    }
+  }
+  // Plausible typo: at most a third of the key's characters differ (and at least 2 allowed).
+  return best_d <= std::max<std::size_t>(2, key.size() / 3) ? best : "";
+}
+
+std::string allowed_text(const KeySpec& s) {
+  switch (s.type) {
+    case KeyType::Bool:
+      return "true or false";
+    case KeyType::String:
+      if (!s.choices.empty()) return "one of " + std::string(s.choices);
+      return s.allow_empty ? "a string" : "a non-empty string";
+    case KeyType::Int:
+    case KeyType::Float:
+    case KeyType::IntList: {
+      std::string what = s.type == KeyType::Int     ? (s.power_of_two ? "a power of two" : "an integer")
+                         : s.type == KeyType::Float ? (s.allow_inf ? "a number" : "a finite number")
+                                                    : "a non-empty list of integers, each";
+      bool has_lo = !std::isinf(s.lo), has_hi = !std::isinf(s.hi);
+      if (has_lo && has_hi) {
+        return what + " in " + (s.lo_open ? "(" : "[") + num(s.lo) + ", " + num(s.hi) + "]";
+      }
+      if (has_lo) return what + (s.lo_open ? " > " : " >= ") + num(s.lo);
+      if (has_hi) return what + " <= " + num(s.hi);
+      return what;
+    }
+  }
+  return "?";
+}
+
+}  // namespace shmrl::launch

@@ -1,0 +1,179 @@
+// Configuration: schema defaults, TOML files, --set overrides, and the errors for every kind of bad
+// value (each names the key, the value and what is allowed).
+#include "launch/config.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "launch/config_schema.h"
+
+using shmrl::launch::Config;
+using shmrl::launch::ConfigError;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kDefaultConfig = std::string(SHMRL_SOURCE_DIR) + "/configs/cartpole.toml";
+
+// The error message of `f`, or "" when it does not throw ConfigError.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string set_error(const std::string& assignment) {
+  return error_of([&] { Config::defaults().set(assignment); });
+}
+
+// A temporary TOML file removed at scope exit.
+struct TempToml {
+  fs::path path;
+  explicit TempToml(const std::string& text)
+      : path(fs::temp_directory_path() / ("shmrl-config-test-" + std::to_string(getpid()) + ".toml")) {
+    std::ofstream(path) << text;
+  }
+  ~TempToml() { fs::remove(path); }
+};
+}  // namespace
+
+TEST_CASE("schema defaults are valid and equal the shipped CartPole config", "[config]") {
+  Config d = Config::defaults();
+  REQUIRE_NOTHROW(d.validate());
+  Config file = Config::load(kDefaultConfig);
+  // --help shows the schema defaults as the defaults of configs/cartpole.toml: they must agree.
+  for (const auto& s : shmrl::launch::schema()) {
+    INFO(s.key);
+    CHECK(file.literal(s.key) == d.literal(s.key));
+  }
+  CHECK(d.get_string("env.id") == "CartPole-v1");
+  CHECK(d.get_int_list("learner.hidden") == std::vector<int64_t>{128, 128});
+}
+
+TEST_CASE("--set parses TOML literals and bare strings", "[config]") {
+  Config c = Config::defaults();
+  c.set("run.actors=4");
+  c.set("replay.alpha=0.7");
+  c.set("run.target_return=200");  // an integer is accepted for a number key
+  c.set("learner.dueling=false");
+  c.set("learner.hidden=[64, 32, 16]");
+  c.set("env.id=LunarLander-v3");    // bare word
+  c.set("run.device=\"cpu\"");       // quoted
+  c.set("run.run_dir", "/tmp/x y");  // key and value apart (the flags' path)
+  CHECK(c.get_int("run.actors") == 4);
+  CHECK(c.get_float("replay.alpha") == 0.7);
+  CHECK(c.get_float("run.target_return") == 200.0);
+  CHECK_FALSE(c.get_bool("learner.dueling"));
+  CHECK(c.get_int_list("learner.hidden") == std::vector<int64_t>{64, 32, 16});
+  CHECK(c.get_string("env.id") == "LunarLander-v3");
+  CHECK(c.get_string("run.device") == "cpu");
+  CHECK(c.get_string("run.run_dir") == "/tmp/x y");
+}
+
+TEST_CASE("every kind of bad value names the key, the value and what is allowed", "[config]") {
+  SECTION("wrong type") {
+    auto e = set_error("run.actors=two");
+    CHECK_THAT(e, Catch::Contains("run.actors = two") && Catch::Contains("integer in [1, 1024]"));
+    e = set_error("run.actors=2.5");
+    CHECK_THAT(e, Catch::Contains("run.actors = 2.5") && Catch::Contains("wrong type"));
+    e = set_error("learner.dueling=1");
+    CHECK_THAT(e, Catch::Contains("learner.dueling = 1") && Catch::Contains("true or false"));
+    e = set_error("learner.hidden=[64, 1.5]");
+    CHECK_THAT(e, Catch::Contains("learner.hidden") && Catch::Contains("every element must be an integer"));
+  }
+  SECTION("NaN and infinity") {
+    CHECK_THAT(set_error("replay.alpha=nan"),
+               Catch::Contains("replay.alpha = nan") && Catch::Contains("not finite"));
+    CHECK_THAT(set_error("run.target_return=inf"),
+               Catch::Contains("run.target_return = inf") && Catch::Contains("finite number"));
+  }
+  SECTION("sizes <= 0 and out of range") {
+    CHECK_THAT(set_error("actor.envs_per_actor=0"),
+               Catch::Contains("actor.envs_per_actor = 0") && Catch::Contains("in [1, 65536]"));
+    CHECK_THAT(set_error("learner.batch_size=-3"),
+               Catch::Contains("learner.batch_size = -3") && Catch::Contains("[1, "));
+    CHECK_THAT(set_error("actor.gamma=0"), Catch::Contains("actor.gamma = 0") && Catch::Contains("(0, 1]"));
+    CHECK_THAT(set_error("learner.lr=0.0"),
+               Catch::Contains("learner.lr = 0.0") && Catch::Contains("(0, 10]"));
+    CHECK_THAT(set_error("learner.hidden=[]"),
+               Catch::Contains("learner.hidden = []") && Catch::Contains("empty"));
+    CHECK_THAT(set_error("learner.hidden=[64, 0]"), Catch::Contains("element 0"));
+  }
+  SECTION("ring capacity not a power of two") {
+    CHECK_THAT(set_error("actor.ring_capacity=65535"), Catch::Contains("actor.ring_capacity = 65535") &&
+                                                           Catch::Contains("not a power of two") &&
+                                                           Catch::Contains("a power of two in [2, "));
+  }
+  SECTION("string outside its choices, empty string") {
+    CHECK_THAT(set_error("run.device=tpu"),
+               Catch::Contains("run.device = tpu") && Catch::Contains("one of auto|cpu|cuda"));
+    CHECK_THAT(set_error("env.id="), Catch::Contains("env.id") && Catch::Contains("non-empty string"));
+  }
+  SECTION("malformed --set and unknown keys with a suggestion") {
+    CHECK_THAT(set_error("run.actors"), Catch::Contains("expected section.key=value"));
+    CHECK_THAT(set_error("replay.capacty=5"), Catch::Contains("unknown key 'replay.capacty'") &&
+                                                  Catch::Contains("did you mean 'replay.capacity'"));
+    CHECK_THAT(set_error("learner.capacity=5"), Catch::Contains("did you mean 'replay.capacity'"));
+    CHECK_THAT(set_error("seed=5"), Catch::Contains("did you mean 'run.seed'"));
+    auto e = set_error("zzz.qqqqqqqq=1");
+    CHECK_THAT(e, Catch::Contains("unknown key 'zzz.qqqqqqqq'"));
+    CHECK_THAT(e, !Catch::Contains("did you mean"));
+  }
+}
+
+TEST_CASE("cross-key rules are checked by validate()", "[config]") {
+  Config c = Config::defaults();
+  c.set("actor.ring_capacity=64");
+  c.set("actor.push_batch=128");
+  c.set("learner.target_update_period=0");
+  c.set("learner.tau=0");
+  auto e = error_of([&] { c.validate(); });
+  CHECK_THAT(e, Catch::Contains("actor.push_batch = 128") && Catch::Contains("actor.ring_capacity (64)"));
+  CHECK_THAT(e, Catch::Contains("learner.tau = 0.0") && Catch::Contains("target_update_period = 0"));
+  c.set("learner.tau=0.005");
+  c.set("actor.push_batch=64");
+  CHECK_NOTHROW(c.validate());
+  c.set("replay.capacity=100");
+  CHECK_THAT(error_of([&] { c.validate(); }),
+             Catch::Contains("learner.batch_size") && Catch::Contains("replay.min_size_to_sample = 2000"));
+}
+
+TEST_CASE("a config file reports every mistake with its line", "[config]") {
+  TempToml f(
+      "[run]\n"
+      "actors = 0\n"
+      "sede = 3\n"
+      "[replay]\n"
+      "alpha = nan\n"
+      "[bogus]\n"
+      "x = 1\n");
+  auto e = error_of([&] { Config::load(f.path.string()); });
+  CHECK_THAT(e, Catch::Contains(":2: run.actors = 0"));
+  CHECK_THAT(e, Catch::Contains(":3: unknown key 'run.sede'") && Catch::Contains("'run.seed'"));
+  CHECK_THAT(e, Catch::Contains(":5: replay.alpha = nan"));
+  CHECK_THAT(e, Catch::Contains(":7: unknown key 'bogus.x'"));
+
+  TempToml syntax("[run]\nactors = = 2\n");
+  CHECK_THAT(error_of([&] { Config::load(syntax.path.string()); }), Catch::Contains("line 2"));
+  CHECK_THAT(error_of([&] { Config::load("/nonexistent/shmrl.toml"); }),
+             Catch::Contains("/nonexistent/shmrl.toml"));
+}
+
+TEST_CASE("the resolved TOML loads back to the same config", "[config]") {
+  Config c = Config::defaults();
+  c.set("env.id=Acrobot-v1");
+  c.set("replay.alpha=0.123456789");
+  c.set("learner.hidden=[7]");
+  c.set("run.run_dir=dir with \"quotes\"");
+  TempToml f(c.to_toml());
+  Config back = Config::load(f.path.string());
+  CHECK(back == c);
+  CHECK_THAT(c.to_toml(), Catch::Contains("[learner]") && Catch::Contains("hidden = [7]  # MLP"));
+}
