@@ -13,8 +13,8 @@ observation, the reward and the terminated/truncated flags.
 
 LunarLander cannot be started from a "state" (terrain, initial push and engine dispersion all come
 from env.np_random), so its episodes carry "draws": every np_random.uniform value the env consumed,
-in order (12 terrain heights, 2 initial force components, then 2 dispersion values per physics
-step including the one reset() makes). They are reconstructed from a replica generator seeded like
+in order (12 terrain heights, 2 initial force components, with enable_wind the 2 integer wind indices,
+then 2 dispersion values per physics step including the one reset() makes). They are reconstructed from a replica generator seeded like
 the env's and checked against the env's generator state after every step.
 """
 import argparse
@@ -141,16 +141,19 @@ class DrawReplica:
         import numpy as np
         self.draws.extend(float(x) for x in np.atleast_1d(self.gen.uniform(low, high, size)))
 
+    def integers(self, low, high):
+        self.draws.append(float(self.gen.integers(low, high)))
+
     def check(self, env):
         assert self.gen.bit_generator.state == env.unwrapped.np_random.bit_generator.state, \
             "LunarLander consumed random draws this recorder does not reproduce"
 
 
-def record_lunar(continuous, episodes):
+def record_lunar(continuous, wind, episodes):
     import gymnasium as gym
     import numpy as np
     from gymnasium.envs.box2d import lunar_lander as ll
-    env = gym.make("LunarLander-v3", continuous=continuous)
+    env = gym.make("LunarLander-v3", continuous=continuous, enable_wind=wind)
     H = ll.VIEWPORT_H / ll.SCALE
     out = []
     for seed, policy in episodes:
@@ -159,6 +162,9 @@ def record_lunar(continuous, episodes):
         replica.uniform(0, H / 2, size=(12,))                  # terrain heights
         replica.uniform(-ll.INITIAL_RANDOM, ll.INITIAL_RANDOM)  # initial force x
         replica.uniform(-ll.INITIAL_RANDOM, ll.INITIAL_RANDOM)  # initial force y
+        if wind:
+            replica.integers(-9999, 9999)                      # wind_idx
+            replica.integers(-9999, 9999)                      # torque_idx
         replica.uniform(-1.0, 1.0)                             # dispersion of reset's step
         replica.uniform(-1.0, 1.0)
         replica.check(env)
@@ -206,15 +212,17 @@ def main():
     for env_id, episodes in plans.items():
         data = record_classic(env_id, episodes)
         write(args.out, env_id, {"env_id": env_id, "kwargs": {}}, data, need_truncation=True)
-    for continuous in (False, True):
-        data = record_lunar(continuous, [(0, lunar_policy(0.0, continuous)),
-                                         (1, lunar_policy(0.2, continuous)),
-                                         (2, lunar_policy(1.0, continuous))])
-        name = "LunarLander-v3" + ("-continuous" if continuous else "")
-        kwargs = {"continuous": "true"} if continuous else {}
+    lunar = {  # name: (continuous, wind, kwargs)
+        "LunarLander-v3": (False, False, {}),
+        "LunarLander-v3-continuous": (True, False, {"continuous": "true"}),
+        "LunarLander-v3-wind": (False, True, {"enable_wind": "true"}),
+    }
+    for name, (continuous, wind, kwargs) in lunar.items():
+        data = record_lunar(continuous, wind, [(0, lunar_policy(0.0, continuous)),
+                                               (1, lunar_policy(0.2, continuous)),
+                                               (2, lunar_policy(1.0, continuous))])
         write(args.out, name, {"env_id": "LunarLander-v3", "kwargs": kwargs}, data,
               need_truncation=False)
-
 
 def write(out_dir, name, header, data, need_truncation):
     import gymnasium

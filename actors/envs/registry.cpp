@@ -6,6 +6,7 @@
 
 #include "actors/envs/acrobot.h"
 #include "actors/envs/cartpole.h"
+#include "actors/envs/lunar_lander.h"
 #include "actors/envs/mountain_car.h"
 #include "actors/envs/pendulum.h"
 
@@ -35,6 +36,7 @@ struct Registry {
     entries.emplace("Acrobot-v1", builtin<Acrobot>());
     entries.emplace("MountainCar-v0", builtin<MountainCar>());
     entries.emplace("Pendulum-v1", builtin<Pendulum>());
+    entries.emplace("LunarLander-v3", builtin<LunarLander>());
   }
 };
 
