@@ -1,0 +1,210 @@
+#include "launch/metrics.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+#include "common/stats.h"
+
+namespace shmrl::launch {
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Names of the stats the launcher reads: those the actor (actors/actor.h stat::), replay service and
+// learner publish. Kept in one place so a rename is one edit here.
+namespace stat {
+constexpr const char* kEnvSteps = "env_steps";
+constexpr const char* kEpisodes = "episodes";
+constexpr const char* kRecentReturn = "recent_return";
+constexpr const char* kWeightVersion = "weight_version";
+constexpr const char* kRecords = "records";
+constexpr const char* kReplaySize = "size";
+constexpr const char* kReplayInserts = "inserts";
+constexpr const char* kReplaySamples = "samples";
+inline std::string replay_actor_inserts(std::size_t i) { return "actor" + std::to_string(i) + "_inserts"; }
+constexpr const char* kUpdates = "updates";
+}  // namespace stat
+
+double get(const StatMap& m, const std::string& key, double fallback = 0) {
+  auto it = m.find(key);
+  return it == m.end() ? fallback : it->second;
+}
+
+std::string si(double v) {  // 1234567 -> "1.23M"
+  char buf[32];
+  const char* unit = "";
+  double a = std::fabs(v);
+  if (a >= 1e9)
+    v /= 1e9, unit = "G";
+  else if (a >= 1e6)
+    v /= 1e6, unit = "M";
+  else if (a >= 1e3)
+    v /= 1e3, unit = "k";
+  std::snprintf(buf, sizeof buf, std::fabs(v) >= 100 || *unit == 0 ? "%.0f%s" : "%.3g%s", v, unit);
+  return buf;
+}
+
+std::string ret(double v) {
+  if (std::isnan(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+}  // namespace
+
+StatsSnapshot read_snapshot(const RunContext& run, int actors, int learners, double wall_s) {
+  StatsSnapshot s;
+  s.wall_s = wall_s;
+  for (int i = 0; i < actors; ++i) s.actors.push_back(read_stats(run, seg::actor_stats(i)));
+  s.replay = read_stats(run, seg::replay_stats());
+  for (int r = 0; r < learners; ++r) s.learners.push_back(read_stats(run, seg::learner_stats(r)));
+  return s;
+}
+
+const std::vector<std::pair<std::string, double MetricsRow::*>>& metric_columns() {
+  static const std::vector<std::pair<std::string, double MetricsRow::*>> cols = {
+      {"wall_s", &MetricsRow::wall_s},
+      {"env_steps", &MetricsRow::env_steps},
+      {"env_steps_per_s", &MetricsRow::env_steps_per_s},
+      {"episodes", &MetricsRow::episodes},
+      {"updates", &MetricsRow::updates},
+      {"updates_per_s", &MetricsRow::updates_per_s},
+      {"replay_size", &MetricsRow::replay_size},
+      {"replay_inserts", &MetricsRow::replay_inserts},
+      {"replay_samples", &MetricsRow::replay_samples},
+      {"train_return", &MetricsRow::train_return},
+      {"eval_return", &MetricsRow::eval_return},
+      {"weight_version", &MetricsRow::weight_version},
+      {"policy_lag", &MetricsRow::policy_lag},
+      {"queue_fill", &MetricsRow::queue_fill},
+      {"actor_restarts", &MetricsRow::actor_restarts},
+  };
+  return cols;
+}
+
+MetricsRow MetricsTracker::update(const StatsSnapshot& s, double eval_return, int actor_restarts) {
+  const std::size_t n = s.actors.size();
+  actor_steps_.resize(n, 0);
+  actor_episodes_.resize(n, 0);
+  MetricsRow row;
+  row.wall_s = s.wall_s;
+  double return_sum = 0, fill_sum = 0;
+  int with_episodes = 0;
+  double oldest_version = std::numeric_limits<double>::infinity(), newest_actor_version = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const StatMap& a = s.actors[i];
+    actor_steps_[i] = std::max(actor_steps_[i], get(a, stat::kEnvSteps));
+    actor_episodes_[i] = std::max(actor_episodes_[i], get(a, stat::kEpisodes));
+    row.env_steps += actor_steps_[i];
+    row.episodes += actor_episodes_[i];
+    if (get(a, stat::kEpisodes) > 0) {
+      return_sum += get(a, stat::kRecentReturn);
+      ++with_episodes;
+    }
+    if (!a.empty()) {
+      double v = get(a, stat::kWeightVersion);
+      oldest_version = std::min(oldest_version, v);
+      newest_actor_version = std::max(newest_actor_version, v);
+    }
+    // Records committed to the ring minus those the replay service took out of it.
+    double in_ring =
+        get(a, stat::kRecords) - get(s.replay, stat::replay_actor_inserts(i), get(a, stat::kRecords));
+    fill_sum += std::clamp(in_ring / static_cast<double>(ring_capacity_), 0.0, 1.0);
+  }
+  row.train_return = with_episodes > 0 ? return_sum / with_episodes : kNaN;
+  row.queue_fill = n > 0 ? fill_sum / static_cast<double>(n) : 0;
+
+  row.replay_size = get(s.replay, stat::kReplaySize);
+  row.replay_inserts = get(s.replay, stat::kReplayInserts);
+  row.replay_samples = get(s.replay, stat::kReplaySamples);
+
+  if (!s.learners.empty()) {
+    updates_ = std::max(updates_, get(s.learners[0], stat::kUpdates));
+    row.weight_version = get(s.learners[0], stat::kWeightVersion);
+  }
+  row.updates = updates_;
+  row.weight_version = std::max(row.weight_version, newest_actor_version);
+  row.policy_lag = std::isinf(oldest_version) ? 0 : row.weight_version - oldest_version;
+  row.eval_return = eval_return;
+  row.actor_restarts = actor_restarts;
+
+  double dt = s.wall_s - prev_wall_;
+  if (!first_ && dt > 0) {
+    row.env_steps_per_s = (row.env_steps - prev_steps_) / dt;
+    row.updates_per_s = (row.updates - prev_updates_) / dt;
+  }
+  first_ = false;
+  prev_wall_ = s.wall_s;
+  prev_steps_ = row.env_steps;
+  prev_updates_ = row.updates;
+  return row;
+}
+
+CsvMetricsWriter::CsvMetricsWriter(const std::string& path)
+    : path_(path), file_(std::fopen(path.c_str(), "w")) {
+  if (!file_) throw std::runtime_error("cannot create '" + path + "': " + std::strerror(errno));
+  std::string header;
+  for (const auto& [name, field] : metric_columns()) header += (header.empty() ? "" : ",") + name;
+  std::fprintf(file_, "%s\n", header.c_str());
+  std::fflush(file_);
+}
+
+CsvMetricsWriter::~CsvMetricsWriter() { std::fclose(file_); }
+
+void CsvMetricsWriter::write(const MetricsRow& row) {
+  std::string line;
+  char buf[64];
+  for (const auto& [name, field] : metric_columns()) {
+    double v = row.*field;
+    if (std::isnan(v)) {
+      buf[0] = 0;  // empty cell: pandas and spreadsheets read it as missing
+    } else {
+      std::snprintf(buf, sizeof buf, "%.10g", v);
+    }
+    line += (line.empty() ? "" : ",") + std::string(buf);
+  }
+  if (std::fprintf(file_, "%s\n", line.c_str()) < 0 || std::fflush(file_) != 0) {
+    throw std::runtime_error("writing '" + path_ + "': " + std::strerror(errno));
+  }
+}
+
+std::vector<std::pair<std::string, float>> tensorboard_scalars(const MetricsRow& row) {
+  const std::pair<const char*, double> all[] = {
+      {"return/eval", row.eval_return},
+      {"return/train", row.train_return},
+      {"throughput/env_steps_per_s", row.env_steps_per_s},
+      {"throughput/updates_per_s", row.updates_per_s},
+      {"replay/size", row.replay_size},
+      {"replay/samples", row.replay_samples},
+      {"actors/policy_lag", row.policy_lag},
+      {"actors/queue_fill", row.queue_fill},
+      {"actors/restarts", row.actor_restarts},
+      {"actors/episodes", row.episodes},
+      {"learner/updates", row.updates},
+      {"time/wall_s", row.wall_s},
+  };
+  std::vector<std::pair<std::string, float>> out;
+  for (const auto& [tag, v] : all) {
+    if (!std::isnan(v)) out.emplace_back(tag, static_cast<float>(v));
+  }
+  return out;
+}
+
+std::string format_progress(const MetricsRow& r) {
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "%6.1fs | %s steps %s/s | %s upd %s/s | replay %s | return %s | eval %s | lag %.0f | "
+                "queue %.0f%%",
+                r.wall_s, si(r.env_steps).c_str(), si(r.env_steps_per_s).c_str(), si(r.updates).c_str(),
+                si(r.updates_per_s).c_str(), si(r.replay_size).c_str(), ret(r.train_return).c_str(),
+                ret(r.eval_return).c_str(), r.policy_lag, 100 * r.queue_fill);
+  std::string s = buf;
+  if (r.actor_restarts > 0) s += " | restarts " + std::to_string(static_cast<int>(r.actor_restarts));
+  return s;
+}
+
+}  // namespace shmrl::launch

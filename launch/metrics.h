@@ -1,0 +1,86 @@
+#pragma once
+// Run metrics: snapshots of every process's stats segment turned into one row per second (totals,
+// rates from deltas, policy lag, queue fill), written to metrics.csv and TensorBoard, and shown as
+// the progress line. Launcher main thread only.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/run.h"
+
+namespace shmrl::launch {
+
+using StatMap = std::map<std::string, double>;
+
+// What every child process published, read at one instant (missing segments are empty maps).
+struct StatsSnapshot {
+  double wall_s = 0;  // seconds since the run started
+  std::vector<StatMap> actors;
+  StatMap replay;
+  std::vector<StatMap> learners;
+};
+
+// Reads seg::actor_stats(i), seg::replay_stats(), seg::learner_stats(r). Lock-free; O(stats).
+StatsSnapshot read_snapshot(const RunContext& run, int actors, int learners, double wall_s);
+
+struct MetricsRow {
+  double wall_s = 0;
+  double env_steps = 0;        // all actors, totals across restarts
+  double env_steps_per_s = 0;  // since the previous row
+  double episodes = 0;
+  double updates = 0;  // learner rank 0 (every rank does the same updates)
+  double updates_per_s = 0;
+  double replay_size = 0;
+  double replay_inserts = 0;
+  double replay_samples = 0;
+  double train_return = 0;    // mean of the actors' recent episode returns (NaN before any episode)
+  double eval_return = 0;     // latest greedy evaluation mean (NaN before the first)
+  double weight_version = 0;  // newest published weights
+  double policy_lag = 0;      // weight_version - the oldest version an actor runs
+  double queue_fill = 0;      // mean fill of the actor rings, 0..1
+  double actor_restarts = 0;
+};
+
+// The metric columns, in CSV order: (name, accessor). One list for CSV, TensorBoard and tests.
+const std::vector<std::pair<std::string, double MetricsRow::*>>& metric_columns();
+
+// Turns successive snapshots into rows. Counters are taken as monotone (a restarted process may
+// republish a smaller total for a moment; the largest seen is kept).
+class MetricsTracker {
+ public:
+  explicit MetricsTracker(int64_t ring_capacity) : ring_capacity_(ring_capacity) {}
+  MetricsRow update(const StatsSnapshot& s, double eval_return, int actor_restarts);
+
+ private:
+  int64_t ring_capacity_;
+  std::vector<double> actor_steps_, actor_episodes_;
+  double updates_ = 0;
+  double prev_wall_ = 0, prev_steps_ = 0, prev_updates_ = 0;
+  bool first_ = true;
+};
+
+// metrics.csv: a header, then one line per row, flushed each time (so a killed launcher still
+// leaves every second it saw). Throws std::runtime_error if the file cannot be written.
+class CsvMetricsWriter {
+ public:
+  explicit CsvMetricsWriter(const std::string& path);
+  ~CsvMetricsWriter();
+  CsvMetricsWriter(const CsvMetricsWriter&) = delete;
+  CsvMetricsWriter& operator=(const CsvMetricsWriter&) = delete;
+  void write(const MetricsRow& row);
+
+ private:
+  std::string path_;
+  std::FILE* file_;
+};
+
+// (tag, value) pairs for TensorBoard ("return/eval", "throughput/env_steps_per_s", ...); NaN
+// values (no evaluation yet) are left out.
+std::vector<std::pair<std::string, float>> tensorboard_scalars(const MetricsRow& row);
+
+// The one-line progress summary: "12s | 1.2M steps 98k/s | 3.4k upd 250/s | replay 100k | ...".
+std::string format_progress(const MetricsRow& row);
+
+}  // namespace shmrl::launch
