@@ -1,0 +1,29 @@
+#include <stdexcept>
+
+#include "learner/backends.h"
+
+#ifdef SHMRL_WITH_NCCL
+#include <c10/cuda/CUDAFunctions.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+
+namespace shmrl::learner::detail {
+
+c10::intrusive_ptr<c10d::Backend> make_nccl_backend(const c10::intrusive_ptr<c10d::Store>& store,
+                                                    int rank, int size,
+                                                    std::chrono::milliseconds timeout,
+                                                    int device_index) {
+#ifdef SHMRL_WITH_NCCL
+  // NCCL binds its communicator to the current device: set it before the first collective.
+  c10::cuda::set_device(static_cast<c10::DeviceIndex>(device_index));
+  auto opts = c10::make_intrusive<c10d::ProcessGroupNCCL::Options>();
+  opts->timeout = timeout;
+  return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, size, opts);
+#else
+  throw std::runtime_error(
+      "this shmrl build has no NCCL (LibTorch without CUDA): run the learners with "
+      "[run] device = \"cpu\" (Gloo), or rebuild against a CUDA LibTorch");
+#endif
+}
+
+}  // namespace shmrl::learner::detail

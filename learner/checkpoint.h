@@ -1,0 +1,70 @@
+#pragma once
+// Learner checkpoints: <run_dir>/checkpoints/ckpt-<updates, 12 digits>.pt, each a LibTorch archive
+// holding the online and target networks, the optimizer state, the counters and what the networks
+// were built for (env id and architecture). Written atomically (atomic_file.h); the newest few kept.
+// Loading refuses a missing, truncated/corrupt or mismatched file with a CheckpointError that says
+// which file, what is wrong and what to do.
+//
+// Python export: <dir>/policy.pt, written by torch::pickle_save from a dict of the online network's
+// tensors, so `torch.load(path)` in Python returns its state dict (learner/README.md).
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <torch/torch.h>
+
+namespace shmrl::learner {
+
+class CheckpointError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What the networks were built for; a checkpoint loads only where both fields are equal.
+struct CheckpointMeta {
+  std::string env_id;  // "CartPole-v1"
+  std::string arch;    // QNet description, e.g. "mlp obs=Box(...) actions=Discrete(2) hidden=[..]"
+  bool operator==(const CheckpointMeta&) const = default;
+};
+
+struct CheckpointCounters {
+  uint64_t updates = 0;
+  uint64_t env_steps = 0;  // 0 when unknown
+};
+
+// Views of the state a checkpoint holds; the modules and optimizer are read or written in place.
+struct CheckpointState {
+  torch::nn::Module* online = nullptr;
+  torch::nn::Module* target = nullptr;
+  torch::optim::Optimizer* optimizer = nullptr;  // may be null (evaluation-only load)
+};
+
+// "<dir>/ckpt-000000001234.pt".
+std::string checkpoint_path(const std::string& dir, uint64_t updates);
+
+// Writes the checkpoint for counters.updates into dir (created if needed) and deletes all but the
+// newest `keep` (>= 1) checkpoints there. Returns the path. Throws std::runtime_error on I/O errors.
+// O(model + optimizer bytes). Training thread only (reads the modules).
+std::string save_checkpoint(const std::string& dir, const CheckpointMeta& meta,
+                            const CheckpointCounters& counters, const CheckpointState& state,
+                            int keep = 3);
+
+// The checkpoint with the most updates in dir, or std::nullopt if there is none (or no dir).
+std::optional<std::string> latest_checkpoint(const std::string& dir);
+
+// Loads path into state (modules on any device: tensors are copied into the existing parameters).
+// Throws CheckpointError if the file is missing, truncated or corrupt, not a shmrl checkpoint, or
+// written for another env or architecture than `expected`.
+CheckpointCounters load_checkpoint(const std::string& path, const CheckpointMeta& expected,
+                                   const CheckpointState& state);
+
+// Reads only the meta and counters of a checkpoint (e.g. to build the right network before
+// loading it). Same errors as load_checkpoint, except for the meta comparison.
+std::pair<CheckpointMeta, CheckpointCounters> peek_checkpoint(const std::string& path);
+
+// Writes module's parameters and buffers as a dict {name: CPU tensor} with torch::pickle_save,
+// atomically: `torch.load(path)` in Python gives a state dict. O(model bytes).
+void export_state_dict(const std::string& path, const torch::nn::Module& module);
+
+}  // namespace shmrl::learner
