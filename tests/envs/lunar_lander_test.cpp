@@ -14,7 +14,7 @@
 //
 // Measured on the recordings (all 9 episodes): initial observation within 1.8e-4; first 20 steps
 // within 3e-5 (observation) and 4.3e-3 (reward, which scales observation differences by 100);
-// until the first ground contact (78 to 147 steps) within 8.9e-3 and 0.35; every crash of a
+// until the first ground contact (78 to 147 steps) within 8.9e-3 and 0.35; every crash
 // (-100) on the recorded step.
 #include <catch2/catch.hpp>
 
