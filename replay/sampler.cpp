@@ -1,0 +1,79 @@
+// The sampler threads of ReplayService: one per learner rank.
+#include <cmath>
+#include <cstring>
+
+#include "replay/service.h"
+
+namespace shmrl::replay {
+namespace {
+constexpr std::size_t kUpdateChunk = 1024;
+}  // namespace
+
+bool ReplayService::forward_priority_updates(int rank, moodycamel::ProducerToken& tok) {
+  auto& ring = prio_rings_[rank].ring;
+  const auto span = ring.peek(kUpdateChunk);
+  if (span.size() == 0) {
+    if (ring.size() > 0 && ring.skip_corrupt()) c_.prio_rejected.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  PriorityUpdate buf[kUpdateChunk];
+  std::size_t n = 0;
+  uint64_t rejected = 0, ignored = 0;
+  const bool prioritized = opts_.selector == SelectorKind::Prioritized;
+  for (std::size_t i = 0; i < span.size(); ++i) {
+    PriorityUpdate u;
+    std::memcpy(&u, span.record(i), sizeof u);
+    if (!(u.priority >= 0) || !std::isfinite(u.priority)) ++rejected;  // NaN, negative, inf
+    else if (!prioritized) ++ignored;
+    else buf[n++] = u;
+  }
+  if (n > 0) prio_queue_.enqueue_bulk(tok, buf, n);
+  ring.release(span.size());
+  c_.prio_received.fetch_add(span.size(), std::memory_order_relaxed);
+  c_.prio_rejected.fetch_add(rejected, std::memory_order_relaxed);
+  c_.prio_ignored.fetch_add(ignored, std::memory_order_relaxed);
+  return true;
+}
+
+void ReplayService::sampler_loop(int rank) {
+  moodycamel::ProducerToken tok(prio_queue_);
+  // Distinct streams per rank and per service generation (a restart does not replay old draws).
+  std::seed_seq seq{opts_.seed, static_cast<uint64_t>(rank), storage_.generation()};
+  std::mt19937_64 rng(seq);
+  auto& out = batches_[rank];
+  const std::size_t B = opts_.batch_size;
+  const uint64_t generation = storage_.generation();
+  int slot = -1;
+  Backoff idle(std::chrono::microseconds(200));
+  while (!stop_.load(std::memory_order_relaxed)) {
+    const bool forwarded = forward_priority_updates(rank, tok);
+    if (slot < 0) slot = out.try_claim();
+    if (slot < 0) {  // the learner holds every slot
+      out.heartbeat();
+      if (forwarded) idle.reset();
+      else idle.pause();
+      continue;
+    }
+    // Short waits so priority updates keep flowing while the limiter holds sampling back.
+    if (!limiter_.sample(B, deadline_in(std::chrono::milliseconds(2)))) continue;
+    const double beta = beta_now();
+    uint64_t* keys = out.keys(slot);
+    std::byte* batch = out.batch(slot);
+    {
+      std::lock_guard lock(mu_);
+      selector_->sample(storage_.begin(), storage_.committed(), B, beta, rng, keys, out.weights(slot));
+      for (std::size_t i = 0; i < B; ++i) __builtin_prefetch(storage_.record(keys[i]));
+      for (std::size_t i = 0; i < B; ++i) layout_.set_row(batch, i, storage_.record(keys[i]));
+    }
+    storage_.header().samples.fetch_add(B, std::memory_order_relaxed);
+    out.publish(slot, beta, generation);
+    out.heartbeat();
+    slot = -1;
+    c_.samples.fetch_add(B, std::memory_order_relaxed);
+    c_.batches.fetch_add(1, std::memory_order_relaxed);
+    idle.reset();
+  }
+  if (slot >= 0) out.abandon(slot);
+}
+
+}  // namespace shmrl::replay

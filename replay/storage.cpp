@@ -1,0 +1,135 @@
+#include "replay/storage.h"
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "common/time.h"
+
+namespace shmrl::replay {
+namespace {
+constexpr std::size_t align64(std::size_t x) { return (x + 63) / 64 * 64; }
+
+struct Offsets {
+  std::size_t records, priorities, ring_pos, total;
+};
+Offsets offsets(uint64_t capacity, std::size_t record_bytes) {
+  Offsets o;
+  o.records = align64(sizeof(StorageHeader));
+  o.priorities = align64(o.records + capacity * record_bytes);
+  o.ring_pos = align64(o.priorities + capacity * sizeof(float));
+  o.total = align64(o.ring_pos + kMaxActors * sizeof(uint64_t));
+  return o;
+}
+}  // namespace
+
+std::size_t Storage::bytes_needed(uint64_t capacity, std::size_t record_bytes) {
+  return offsets(capacity, record_bytes).total;
+}
+
+bool Storage::exists(const RunContext& run) {
+  return shm::Segment::exists(run.run_id, seg::replay_storage());
+}
+
+Storage::Storage(shm::Segment seg, const TransitionSchema& schema) : seg_(std::move(seg)) {
+  hdr_ = reinterpret_cast<StorageHeader*>(seg_.data());
+  capacity_ = hdr_->capacity;
+  record_bytes_ = schema.record_bytes();
+  records_ = seg_.data() + hdr_->records_offset;
+  priorities_ = reinterpret_cast<float*>(seg_.data() + hdr_->priorities_offset);
+  ring_pos_ = reinterpret_cast<std::atomic<uint64_t>*>(seg_.data() + hdr_->ring_pos_offset);
+}
+
+Storage Storage::create(const RunContext& run, uint64_t capacity, const TransitionSchema& schema,
+                        double initial_max_priority) {
+  const Offsets o = offsets(capacity, schema.record_bytes());
+  auto seg = shm::Segment::create(run.run_id, seg::replay_storage(), o.total, run.owner);
+  auto* h = reinterpret_cast<StorageHeader*>(seg.data());  // zeroed by create
+  h->layout_version = kStorageLayoutVersion;
+  h->record_bytes = static_cast<uint32_t>(schema.record_bytes());
+  h->capacity = capacity;
+  h->schema_fingerprint = schema.fingerprint();
+  h->records_offset = o.records;
+  h->priorities_offset = o.priorities;
+  h->ring_pos_offset = o.ring_pos;
+  h->created_ns = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
+  h->generation.store(1, std::memory_order_relaxed);
+  h->max_priority.store(initial_max_priority, std::memory_order_relaxed);
+  h->service = ProcessId::self();
+  h->magic.store(kStorageMagic, std::memory_order_release);
+  return Storage(std::move(seg), schema);
+}
+
+Storage Storage::attach(const RunContext& run, uint64_t capacity, const TransitionSchema& schema) {
+  auto seg = shm::Segment::open(run.run_id, seg::replay_storage());
+  auto* h = reinterpret_cast<StorageHeader*>(seg.data());
+  const std::string what = "replay storage segment " + seg.name();
+  if (seg.size() < sizeof(StorageHeader) || h->magic.load(std::memory_order_acquire) != kStorageMagic)
+    throw std::runtime_error(what + " is not formatted (its creator died while creating it): "
+                             "remove it (or start a new run)");
+  if (h->layout_version != kStorageLayoutVersion)
+    throw std::runtime_error(what + " has layout version " + std::to_string(h->layout_version) +
+                             ", this build expects " + std::to_string(kStorageLayoutVersion));
+  if (h->capacity != capacity)
+    throw std::runtime_error(what + " holds " + std::to_string(h->capacity) +
+                             " items but replay.capacity = " + std::to_string(capacity) +
+                             ": restart with the run's original config");
+  if (h->schema_fingerprint != schema.fingerprint() || h->record_bytes != schema.record_bytes())
+    throw std::runtime_error(what + " was written with another transition schema (record of " +
+                             std::to_string(h->record_bytes) + " bytes, this env's is " +
+                             std::to_string(schema.record_bytes()) + "): check [env] id");
+  if (seg.size() < offsets(capacity, schema.record_bytes()).total)
+    throw std::runtime_error(what + " is smaller than its header says");
+  Storage s(std::move(seg), schema);
+  // Replay the journal: the last commit landed iff committed reached its target.
+  if (h->journal_committed.load(std::memory_order_acquire) == h->committed.load() &&
+      h->committed.load() > 0) {
+    const auto actor = static_cast<uint32_t>(h->journal_actor.load());
+    if (actor < kMaxActors) {
+      auto& pos = s.ring_pos(actor);
+      pos.store(std::max(pos.load(), h->journal_ring_pos.load()), std::memory_order_release);
+    }
+  }
+  // A crash mid-overwrite may have left begin past committed - capacity: the overwritten items are
+  // gone (they were being evicted), everything in [begin, committed) is intact.
+  h->service = ProcessId::self();
+  h->generation.fetch_add(1, std::memory_order_acq_rel);
+  return s;
+}
+
+void Storage::begin_insert(uint64_t n) {
+  const uint64_t end = committed() + n;
+  if (end > capacity_ && end - capacity_ > begin()) {
+    hdr_->begin.store(end - capacity_, std::memory_order_release);
+    // The overwrites that follow must not be moved before this store (a crash in between would
+    // leave a torn item inside the stored range).
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+  }
+}
+
+void Storage::commit(uint64_t n, uint32_t actor, uint64_t ring_pos) {
+  // seq_cst stores keep this order even against a crash between any two of them: the journal is
+  // invalidated before it is rewritten, and only names a commit once it is complete.
+  const uint64_t c = committed() + n;
+  hdr_->journal_committed.store(0);
+  hdr_->journal_actor.store(actor);
+  hdr_->journal_ring_pos.store(ring_pos);
+  hdr_->journal_committed.store(c);
+  hdr_->committed.store(c);
+  ring_pos_[actor].store(ring_pos);
+}
+
+void Storage::set_ring_pos(uint32_t actor, uint64_t ring_pos) {
+  hdr_->journal_committed.store(0);
+  ring_pos_[actor].store(ring_pos);
+}
+
+void Storage::set_range(uint64_t begin, uint64_t end) {
+  hdr_->journal_committed.store(0, std::memory_order_relaxed);
+  hdr_->begin.store(begin, std::memory_order_release);
+  hdr_->committed.store(end, std::memory_order_release);
+}
+
+}  // namespace shmrl::replay

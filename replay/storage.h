@@ -1,0 +1,111 @@
+#pragma once
+// Replay storage: segment seg::replay_storage() holding `capacity` records (TransitionSchema
+// records, FIFO) and their raw priorities, plus the commit state, so the items outlive a SIGKILLed
+// service and a restarted one re-attaches to them. Created by the replay service with the run's
+// owner as owner; the service never unlinks it (the launcher removes the run's segments).
+//
+// Items are named by key = absolute insertion number; key k lives in slot k % capacity. The stored
+// range is [begin, committed). Insert protocol (one writer thread):
+//   1. begin_insert(n): if the n new items evict old ones, begin advances first (release), so a
+//      crash while overwriting never leaves a half-overwritten item inside [begin, committed).
+//   2. write records and priorities of keys committed .. committed + n - 1.
+//   3. commit(n, actor, ring_pos): journal {committed + n, actor, ring_pos}, then committed += n
+//      (release), then ring_pos[actor] = ring_pos. The caller then releases the records from the
+//      actor's ring. On restart, recover() replays the journal if its commit landed, so
+//      ring_pos[actor] tells exactly which ring records are already stored: none is lost or
+//      stored twice whatever the instant of the crash.
+// Also kept here for restarts: the rate limiter's diff, samples drawn and the running max priority.
+//
+// Threading: mutators from the service's writer thread with the service lock held; readers under
+// the same lock. Other processes only read the header atomics (generation, committed).
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "common/proc.h"
+#include "common/run.h"
+#include "common/schema.h"
+#include "common/shm/segment.h"
+
+namespace shmrl::replay {
+
+inline constexpr uint64_t kStorageMagic = 0x73686d726c535452ull;  // "shmrlSTR"
+inline constexpr uint32_t kStorageLayoutVersion = 1;
+inline constexpr uint32_t kMaxActors = 1024;
+
+struct alignas(64) StorageHeader {
+  // Line 0: immutable once magic is set (stored last, release).
+  std::atomic<uint64_t> magic;
+  uint32_t layout_version;
+  uint32_t record_bytes;
+  uint64_t capacity;
+  uint64_t schema_fingerprint;
+  uint64_t records_offset;     // from the header
+  uint64_t priorities_offset;  // float[capacity], from the header
+  uint64_t ring_pos_offset;    // atomic<uint64_t>[kMaxActors], from the header
+  uint64_t created_ns;
+  // Line 1: commit state.
+  alignas(64) std::atomic<uint64_t> begin;      // oldest stored key
+  std::atomic<uint64_t> committed;              // next key; keys < committed are stored
+  std::atomic<uint64_t> generation;             // 1 on creation, +1 per service (re)start
+  std::atomic<uint64_t> samples;                // transitions sampled, ever
+  std::atomic<double> limiter_diff;             // rate limiter state
+  std::atomic<double> max_priority;             // running max of raw priorities
+  ProcessId service;                            // the service process attached now
+  // Line 2: the journal of the last commit.
+  alignas(64) std::atomic<uint64_t> journal_committed;
+  std::atomic<uint64_t> journal_actor;
+  std::atomic<uint64_t> journal_ring_pos;
+};
+static_assert(sizeof(StorageHeader) == 3 * 64);
+
+class Storage {
+ public:
+  static std::size_t bytes_needed(uint64_t capacity, std::size_t record_bytes);
+  // True if the run has a storage segment (a previous service of this run created it).
+  static bool exists(const RunContext& run);
+  // Creates and formats the segment (generation 1, max_priority = initial_max_priority).
+  // Throws shm::ShmSpaceError / std::runtime_error from the segment layer.
+  static Storage create(const RunContext& run, uint64_t capacity, const TransitionSchema& schema,
+                        double initial_max_priority);
+  // Attaches to the existing segment after a restart: checks it is formatted and has this capacity
+  // and schema (std::runtime_error naming both values otherwise), replays the journal, bumps the
+  // generation and registers the caller as the service.
+  static Storage attach(const RunContext& run, uint64_t capacity, const TransitionSchema& schema);
+
+  StorageHeader& header() const { return *hdr_; }
+  uint64_t capacity() const { return capacity_; }
+  std::size_t record_bytes() const { return record_bytes_; }
+  uint64_t begin() const { return hdr_->begin.load(std::memory_order_acquire); }
+  uint64_t committed() const { return hdr_->committed.load(std::memory_order_acquire); }
+  uint64_t size() const { return committed() - begin(); }
+  uint64_t generation() const { return hdr_->generation.load(std::memory_order_acquire); }
+  // True if key is stored now. O(1).
+  bool contains(uint64_t key) const { return key >= begin() && key < committed(); }
+
+  std::byte* record(uint64_t key) const { return records_ + (key % capacity_) * record_bytes_; }
+  float* priorities() const { return priorities_; }  // by slot
+  float& priority(uint64_t key) const { return priorities_[key % capacity_]; }
+  std::atomic<uint64_t>& ring_pos(uint32_t actor) const { return ring_pos_[actor]; }
+
+  // ---- writer ----
+  void begin_insert(uint64_t n);  // n <= capacity
+  void commit(uint64_t n, uint32_t actor, uint64_t ring_pos);
+  // Sets an actor's ring position outside a commit (its ring was replaced): journal invalidated first.
+  void set_ring_pos(uint32_t actor, uint64_t ring_pos);
+  // Replaces the whole contents (checkpoint restore): stored range [begin, end), records and
+  // priorities already written by the caller through record()/priority().
+  void set_range(uint64_t begin, uint64_t end);
+
+ private:
+  Storage(shm::Segment seg, const TransitionSchema& schema);
+  shm::Segment seg_;
+  StorageHeader* hdr_;
+  uint64_t capacity_;
+  std::size_t record_bytes_;
+  std::byte* records_;
+  float* priorities_;
+  std::atomic<uint64_t>* ring_pos_;
+};
+
+}  // namespace shmrl::replay

@@ -1,0 +1,132 @@
+// The writer thread of ReplayService: drains actor rings into storage, applies priority updates.
+#include <cmath>
+#include <cstring>
+
+#include "replay/service.h"
+
+namespace shmrl::replay {
+namespace {
+constexpr std::size_t kDrainChunk = 512;     // records per ring visit
+constexpr std::size_t kUpdateChunk = 4096;   // priority updates per lock
+}  // namespace
+
+void ReplayService::writer_loop() {
+  prio_scratch_.reserve(kDrainChunk);
+  rec_scratch_.reserve(kDrainChunk);
+  upd_scratch_.resize(kUpdateChunk);
+  Backoff idle(std::chrono::microseconds(200));
+  while (!stop_.load(std::memory_order_relaxed)) {
+    bool worked = apply_priority_updates();
+    bool any_blocked = false;
+    for (int a = 0; a < opts_.actors; ++a) {
+      bool blocked = false;
+      worked = drain_ring(a, blocked) > 0 || worked;
+      any_blocked = any_blocked || blocked;
+    }
+    if (worked) {
+      idle.reset();
+    } else if (any_blocked) {
+      limiter_.wait_insert(deadline_in(std::chrono::milliseconds(1)));  // counted as blocked time
+    } else {
+      idle.pause();
+    }
+  }
+}
+
+bool ReplayService::apply_priority_updates() {
+  const std::size_t n = prio_queue_.try_dequeue_bulk(upd_scratch_.begin(), upd_scratch_.size());
+  if (n == 0) return false;
+  uint64_t stale = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto& maxp = storage_.header().max_priority;
+    double m = maxp.load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& u = upd_scratch_[i];
+      if (!storage_.contains(u.key)) {  // evicted (or overwritten) since it was sampled
+        ++stale;
+        continue;
+      }
+      storage_.priority(u.key) = u.priority;
+      selector_->update(u.key, u.priority);
+      m = std::max(m, static_cast<double>(u.priority));
+    }
+    maxp.store(m, std::memory_order_relaxed);
+  }
+  c_.prio_stale.fetch_add(stale, std::memory_order_relaxed);
+  c_.prio_applied.fetch_add(n - stale, std::memory_order_relaxed);
+  return true;
+}
+
+std::size_t ReplayService::drain_ring(int a, bool& blocked) {
+  auto& ring = actor_rings_[a].ring;
+  const auto span = ring.peek(kDrainChunk);
+  if (span.size() == 0) {
+    // Committed records the ring refuses to hand out failed verification: step over one.
+    // (A crash between the skip and set_ring_pos is fine: a restart sees the ring's tail past
+    // ring_pos and starts at the tail.)
+    if (ring.size() > 0 && ring.skip_corrupt()) {
+      storage_.set_ring_pos(static_cast<uint32_t>(a), ring.popped());
+      c_.corrupt_records.fetch_add(1, std::memory_order_relaxed);
+      return 1;
+    }
+    return 0;
+  }
+  const uint64_t allowance = limiter_.insert_allowance();
+  if (allowance == 0) {
+    blocked = true;
+    return 0;
+  }
+  const Field& prio_f = schema_.field(TransitionSchema::kInitialPriority);
+  const Field& reward_f = schema_.field(TransitionSchema::kReward);
+  const Field& disc_f = schema_.field(TransitionSchema::kDiscount);
+  // Pass 1: which records are storable (a non-finite reward, discount or priority is refused).
+  rec_scratch_.clear();
+  prio_scratch_.clear();
+  std::size_t take = 0;
+  for (; take < span.size() && rec_scratch_.size() < allowance; ++take) {
+    const std::byte* rec = span.record(take);
+    float p, r, d;
+    std::memcpy(&p, rec + prio_f.offset, 4);
+    std::memcpy(&r, rec + reward_f.offset, 4);
+    std::memcpy(&d, rec + disc_f.offset, 4);
+    if (!std::isfinite(p) || !std::isfinite(r) || !std::isfinite(d)) {
+      c_.rejected_items.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    rec_scratch_.push_back(rec);
+    prio_scratch_.push_back(p);
+  }
+  // Pass 2: store them and commit, together with how far this ring has been consumed.
+  const std::size_t n = rec_scratch_.size();
+  const std::size_t rb = schema_.record_bytes();
+  uint64_t size;
+  {
+    std::lock_guard lock(mu_);
+    if (n > 0) {
+      storage_.begin_insert(n);
+      const uint64_t key = storage_.committed();
+      auto& maxp = storage_.header().max_priority;
+      double m = maxp.load(std::memory_order_relaxed);
+      for (std::size_t i = 0; i < n; ++i) {
+        std::memcpy(storage_.record(key + i), rec_scratch_[i], rb);
+        float p = prio_scratch_[i];
+        if (p > 0) m = std::max(m, static_cast<double>(p));
+        else p = static_cast<float>(m);  // <= 0: "use the running max"
+        prio_scratch_[i] = p;
+        storage_.priority(key + i) = p;
+      }
+      maxp.store(m, std::memory_order_relaxed);
+      selector_->insert(key, prio_scratch_.data(), n);
+    }
+    storage_.commit(n, static_cast<uint32_t>(a), ring.popped() + take);
+    size = storage_.size();
+  }
+  limiter_.inserted(n, size);
+  ring.release(take);
+  c_.inserts.fetch_add(n, std::memory_order_relaxed);
+  actor_inserts_[a].fetch_add(n, std::memory_order_relaxed);
+  return take;
+}
+
+}  // namespace shmrl::replay
