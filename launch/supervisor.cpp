@@ -1,0 +1,105 @@
+#include "launch/supervisor.h"
+
+#include <deque>
+#include <fstream>
+#include <thread>
+
+namespace shmrl::launch {
+
+std::string tail_lines(const std::string& path, int lines) {
+  std::ifstream in(path);
+  std::deque<std::string> last;
+  for (std::string line; std::getline(in, line);) {
+    last.push_back(line);
+    if (static_cast<int>(last.size()) > lines) last.pop_front();
+  }
+  std::string out;
+  for (const auto& l : last) out += "\n  " + l;
+  return out;
+}
+
+Supervisor::Supervisor(std::string program, std::string log_dir, int actor_restart_budget, Console& console)
+    : program_(std::move(program)),
+      log_dir_(std::move(log_dir)),
+      budget_(actor_restart_budget),
+      console_(console) {}
+
+void Supervisor::add(Role role, int index, std::string name, std::vector<std::string> args) {
+  members_.push_back(Member{role, index, std::move(name), std::move(args), Child{}, 0});
+}
+
+void Supervisor::spawn(Member& m) { m.child = Child::spawn(program_, m.args, log_path(m)); }
+
+std::string Supervisor::ended(const Member& m, int status) const {
+  std::string tail = tail_lines(log_path(m), 8);
+  return m.name + " (pid " + std::to_string(m.child.pid()) + ") " + describe_wait_status(status) +
+         (tail.empty() ? "; its log " + log_path(m) + " is empty"
+                       : "; last lines of " + log_path(m) + ":" + tail);
+}
+
+void Supervisor::start(Role role, const std::function<bool(const Member&)>& ready,
+                       std::chrono::steady_clock::time_point deadline,
+                       const std::function<bool()>& stopping) {
+  std::vector<Member*> starting;
+  for (auto& m : members_) {
+    if (m.role == role) {
+      spawn(m);
+      starting.push_back(&m);
+    }
+  }
+  while (!starting.empty()) {
+    for (auto it = starting.begin(); it != starting.end();) {
+      Member& m = **it;
+      if (auto st = m.child.poll()) throw StartError(ended(m, *st));
+      it = ready(m) ? starting.erase(it) : it + 1;
+    }
+    if (starting.empty()) break;
+    if (stopping()) throw StartError("stopped during start-up");
+    if (std::chrono::steady_clock::now() >= deadline) {
+      Member& m = *starting.front();
+      std::string tail = tail_lines(log_path(m), 8);
+      throw StartError(m.name + " (pid " + std::to_string(m.child.pid()) +
+                       ") did not become ready in time (run.ready_timeout_s)" +
+                       (tail.empty() ? "" : "; last lines of " + log_path(m) + ":" + tail));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+std::optional<std::string> Supervisor::poll() {
+  for (auto& m : members_) {
+    if (!m.child.running()) continue;
+    auto st = m.child.poll();
+    if (!st) continue;
+    if (m.role != Role::Actor) {
+      return ended(m, *st) + "\n" + (m.role == Role::Replay ? "the replay service" : "a learner") +
+             " cannot be restarted yet: stopping the run";
+    }
+    if (m.restarts >= budget_) {
+      return ended(m, *st) +
+             "\nactor restart budget exhausted (run.actor_restarts = " + std::to_string(budget_) +
+             "): stopping the run";
+    }
+    ++m.restarts;
+    console_.message(m.name + " (pid " + std::to_string(m.child.pid()) + ") " + describe_wait_status(*st) +
+                     "; restarting (" + std::to_string(m.restarts) + "/" + std::to_string(budget_) + ")");
+    spawn(m);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> Supervisor::stop_all(std::chrono::milliseconds grace) {
+  std::vector<Child*> children;
+  for (auto& m : members_) children.push_back(&m.child);
+  std::vector<std::string> killed;
+  for (std::size_t i : stop_children(children, grace)) killed.push_back(members_[i].name);
+  return killed;
+}
+
+int Supervisor::actor_restarts() const {
+  int n = 0;
+  for (const auto& m : members_) n += m.restarts;
+  return n;
+}
+
+}  // namespace shmrl::launch

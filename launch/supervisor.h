@@ -1,0 +1,72 @@
+#pragma once
+// The launcher's children by role: starts them (one role at a time, waiting until each is ready),
+// notices when one ends, restarts crashed actors within a per-actor budget, and stops them all.
+// A replay service or learner that ends, or an actor past its budget, is fatal for the run: poll()
+// returns why, with the tail of that process's log. Launcher main thread only (see child.h).
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "launch/child.h"
+#include "launch/console.h"
+
+namespace shmrl::launch {
+
+enum class Role { Replay, Learner, Actor };
+
+// A child failed to start (ended, or not ready by the deadline). what() names it, says how, and
+// quotes the end of its log.
+class StartError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Member {
+  Role role;
+  int index;                      // actor id / learner rank / 0
+  std::string name;               // "replay", "learner0", "actor3": also the log file's name
+  std::vector<std::string> args;  // argv after the program
+  Child child;
+  int restarts = 0;
+};
+
+class Supervisor {
+ public:
+  // program: what every child execs (normally this very binary). log_dir: <run>/logs.
+  Supervisor(std::string program, std::string log_dir, int actor_restart_budget, Console& console);
+
+  // Registers a child; started by start().
+  void add(Role role, int index, std::string name, std::vector<std::string> args);
+  // Starts every registered member of `role` together, then waits until ready(member) holds for
+  // each. Throws StartError if one ends first or the deadline passes, or if `stopping()` turns
+  // true (a stop signal during start-up). Polls every 20 ms.
+  void start(Role role, const std::function<bool(const Member&)>& ready,
+             std::chrono::steady_clock::time_point deadline, const std::function<bool()>& stopping);
+  // Reaps ended children; restarts crashed actors within budget (and says so on the console).
+  // Returns the reason the run must stop, if any.
+  std::optional<std::string> poll();
+  // Stops every child: SIGTERM, up to `grace`, then SIGKILL. Returns the names that needed SIGKILL.
+  std::vector<std::string> stop_all(std::chrono::milliseconds grace);
+
+  int actor_restarts() const;
+  const std::vector<Member>& members() const { return members_; }
+  std::string log_path(const Member& m) const { return log_dir_ + "/" + m.name + ".log"; }
+
+ private:
+  void spawn(Member& m);
+  // "<name> (pid P) <how it ended>; last lines of <log>:\n..." for error messages.
+  std::string ended(const Member& m, int status) const;
+
+  std::string program_, log_dir_;
+  int budget_;
+  Console& console_;
+  std::vector<Member> members_;
+};
+
+// The last `lines` lines of a text file ("" if unreadable), each indented by two spaces.
+std::string tail_lines(const std::string& path, int lines);
+
+}  // namespace shmrl::launch

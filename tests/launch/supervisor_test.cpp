@@ -1,0 +1,103 @@
+// Supervisor: readiness waits, start failures quoting the log, actor restarts within the budget,
+// fatal ends of the replay service, and stopping everyone. Children are real /bin/sh processes.
+#include "launch/supervisor.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+using namespace shmrl::launch;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+struct Fixture {
+  fs::path dir = fs::temp_directory_path() / ("shmrl-supervisor-test-" + std::to_string(getpid()));
+  Console console{"", false};
+  Fixture() { fs::create_directories(dir); }
+  ~Fixture() { fs::remove_all(dir); }
+  std::string file(const std::string& name) const { return (dir / name).string(); }
+  // Ready when the member has created "<dir>/<name>.ready".
+  std::function<bool(const Member&)> ready_file() const {
+    return [this](const Member& m) { return fs::exists(dir / (m.name + ".ready")); };
+  }
+};
+auto in(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() + d; }
+const auto never = [] { return false; };
+}  // namespace
+
+TEST_CASE("start waits for readiness; poll restarts crashed actors within the budget", "[supervisor]") {
+  Fixture f;
+  Supervisor sup("/bin/sh", f.dir.string(), /*actor_restart_budget=*/2, f.console);
+  sup.add(Role::Replay, 0, "replay", {"-c", "touch " + f.file("replay.ready") + "; exec sleep 100"});
+  // The actor counts its starts in a file and crashes 100 ms after each start.
+  sup.add(Role::Actor, 0, "actor0",
+          {"-c", "echo start >> " + f.file("starts") + "; touch " + f.file("actor0.ready") +
+                     "; echo crashing; sleep 0.1; exit 7"});
+  sup.start(Role::Replay, f.ready_file(), in(5s), never);
+  sup.start(Role::Actor, f.ready_file(), in(5s), never);
+
+  std::optional<std::string> fatal;
+  auto deadline = in(10s);
+  while (!(fatal = sup.poll()) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  REQUIRE(fatal);
+  CHECK(sup.actor_restarts() == 2);
+  CHECK_THAT(*fatal, Catch::Contains("actor0") && Catch::Contains("exited with status 7") &&
+                         Catch::Contains("restart budget exhausted (run.actor_restarts = 2)") &&
+                         Catch::Contains("crashing"));
+  std::ifstream starts(f.file("starts"));
+  int n = 0;
+  for (std::string l; std::getline(starts, l);) ++n;
+  CHECK(n == 3);  // the first start plus two restarts
+  CHECK(sup.members()[0].child.running());
+  CHECK(sup.stop_all(2s).empty());
+  CHECK_FALSE(sup.members()[0].child.running());
+}
+
+TEST_CASE("a replay service that ends is fatal, with its log tail", "[supervisor]") {
+  Fixture f;
+  Supervisor sup("/bin/sh", f.dir.string(), 3, f.console);
+  sup.add(Role::Replay, 0, "replay",
+          {"-c", "touch " + f.file("replay.ready") + "; sleep 0.3; echo storage gone >&2; exit 1"});
+  sup.start(Role::Replay, f.ready_file(), in(5s), never);
+  std::optional<std::string> fatal;
+  auto deadline = in(5s);
+  while (!(fatal = sup.poll()) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  REQUIRE(fatal);
+  CHECK_THAT(*fatal, Catch::Contains("replay (pid") && Catch::Contains("exited with status 1") &&
+                         Catch::Contains("storage gone") && Catch::Contains("stopping the run"));
+}
+
+TEST_CASE("start fails clearly when a child ends early, is not ready in time, or a stop arrives",
+          "[supervisor]") {
+  Fixture f;
+  SECTION("ends before ready") {
+    Supervisor sup("/bin/sh", f.dir.string(), 3, f.console);
+    sup.add(Role::Learner, 0, "learner0", {"-c", "echo 'bad config: learner.lr' >&2; exit 2"});
+    CHECK_THROWS_WITH(sup.start(Role::Learner, f.ready_file(), in(5s), never),
+                      Catch::Contains("learner0") && Catch::Contains("exited with status 2") &&
+                          Catch::Contains("bad config: learner.lr"));
+  }
+  SECTION("not ready by the deadline") {
+    Supervisor sup("/bin/sh", f.dir.string(), 3, f.console);
+    sup.add(Role::Learner, 0, "learner0", {"-c", "exec sleep 100"});
+    auto t0 = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(sup.start(Role::Learner, f.ready_file(), in(300ms), never),
+                      Catch::Contains("did not become ready in time"));
+    CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+    sup.stop_all(1s);
+    CHECK_FALSE(sup.members()[0].child.running());
+  }
+  SECTION("stop requested") {
+    Supervisor sup("/bin/sh", f.dir.string(), 3, f.console);
+    sup.add(Role::Learner, 0, "learner0", {"-c", "exec sleep 100"});
+    CHECK_THROWS_WITH(sup.start(Role::Learner, f.ready_file(), in(5s), [] { return true; }),
+                      Catch::Contains("stopped during start-up"));
+  }
+}
