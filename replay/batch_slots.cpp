@@ -1,5 +1,7 @@
 #include "replay/batch_slots.h"
 
+#include <sys/mman.h>
+
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -66,8 +68,17 @@ BatchWriter BatchWriter::open_or_create(const RunContext& run, int rank, const T
                                         std::size_t batch_size, std::size_t num_slots,
                                         bool prioritized, uint64_t generation) {
   const std::string name = seg::learner_batches(rank);
+  std::optional<shm::Segment> opened;
   if (shm::Segment::exists(run.run_id, name)) {
-    auto seg = shm::Segment::open(run.run_id, name);
+    try {
+      opened.emplace(shm::Segment::open(run.run_id, name));
+    } catch (const std::runtime_error&) {
+      // Its creator (a service of this run) died before finishing the segment header.
+      ::shm_unlink(shm::segment_name(run.run_id, name).c_str());
+    }
+  }
+  if (opened) {
+    auto seg = std::move(*opened);
     auto* h = reinterpret_cast<BatchSegmentHeader*>(seg.data());
     if (seg.size() >= sizeof(BatchSegmentHeader) &&
         h->magic.load(std::memory_order_acquire) == kBatchMagic) {
@@ -159,8 +170,15 @@ BatchReader BatchReader::attach(const RunContext& run, int rank, const Transitio
   const std::string name = seg::learner_batches(rank);
   Backoff backoff(std::chrono::milliseconds(5));
   for (;;) {
+    std::optional<shm::Segment> opened;
     if (shm::Segment::exists(run.run_id, name)) {
-      auto seg = shm::Segment::open(run.run_id, name);
+      try {
+        opened.emplace(shm::Segment::open(run.run_id, name));
+      } catch (const std::runtime_error&) {
+      }  // the service has not finished creating it: poll again
+    }
+    if (opened) {
+      auto seg = std::move(*opened);
       auto* h = reinterpret_cast<BatchSegmentHeader*>(seg.data());
       if (seg.size() >= sizeof(BatchSegmentHeader) &&
           h->magic.load(std::memory_order_acquire) == kBatchMagic) {

@@ -9,7 +9,13 @@ namespace {
 // The ring inside an existing segment, or nullopt while its creator has not formatted it yet.
 std::optional<SharedRing> try_attach(const RunContext& run, const std::string& name) {
   if (!shm::Segment::exists(run.run_id, name)) return std::nullopt;
-  auto seg = shm::Segment::open(run.run_id, name);
+  std::optional<shm::Segment> opened;
+  try {
+    opened.emplace(shm::Segment::open(run.run_id, name));
+  } catch (const std::runtime_error&) {
+    return std::nullopt;  // its creator has not finished the segment header yet
+  }
+  auto seg = std::move(*opened);
   auto* hdr = reinterpret_cast<shm::RingHeader*>(seg.data());
   // The creator stores magic last (release): zero means "not formatted yet".
   if (seg.size() < sizeof(shm::RingHeader) ||

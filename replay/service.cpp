@@ -38,7 +38,7 @@ ReplayService::ReplayService(const RunContext& run, const ReplayOptions& opts,
       opts_(validated(opts, schema)),
       schema_(schema),
       layout_(schema_, opts.batch_size),
-      restarted_(Storage::exists(run)),
+      restarted_(Storage::found(run)),
       storage_(restarted_ ? Storage::attach(run, opts.capacity, schema_)
                           : Storage::create(run, opts.capacity, schema_, opts.initial_max_priority)),
       selector_(make_selector(opts.selector, opts.capacity, opts.alpha)),

@@ -1,5 +1,7 @@
 #include "replay/storage.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
@@ -28,8 +30,18 @@ std::size_t Storage::bytes_needed(uint64_t capacity, std::size_t record_bytes) {
   return offsets(capacity, record_bytes).total;
 }
 
-bool Storage::exists(const RunContext& run) {
-  return shm::Segment::exists(run.run_id, seg::replay_storage());
+bool Storage::found(const RunContext& run) {
+  if (!shm::Segment::exists(run.run_id, seg::replay_storage())) return false;
+  try {
+    auto seg = shm::Segment::open(run.run_id, seg::replay_storage());
+    auto* h = reinterpret_cast<StorageHeader*>(seg.data());
+    if (seg.size() >= sizeof(StorageHeader) && h->magic.load(std::memory_order_acquire) == kStorageMagic)
+      return true;
+    seg.unlink();
+  } catch (const std::runtime_error&) {  // its segment header was never finished
+    ::shm_unlink(shm::segment_name(run.run_id, seg::replay_storage()).c_str());
+  }
+  return false;
 }
 
 Storage::Storage(shm::Segment seg, const TransitionSchema& schema) : seg_(std::move(seg)) {
@@ -97,6 +109,15 @@ Storage Storage::attach(const RunContext& run, uint64_t capacity, const Transiti
   h->service = ProcessId::self();
   h->generation.fetch_add(1, std::memory_order_acq_rel);
   return s;
+}
+
+Storage Storage::inspect(const RunContext& run, const TransitionSchema& schema) {
+  auto seg = shm::Segment::open(run.run_id, seg::replay_storage());
+  auto* h = reinterpret_cast<StorageHeader*>(seg.data());
+  if (seg.size() < sizeof(StorageHeader) || h->magic.load(std::memory_order_acquire) != kStorageMagic ||
+      h->record_bytes != schema.record_bytes())
+    throw std::runtime_error("replay storage segment " + seg.name() + " is not a formatted storage for this schema");
+  return Storage(std::move(seg), schema);
 }
 
 void Storage::begin_insert(uint64_t n) {

@@ -62,8 +62,9 @@ static_assert(sizeof(StorageHeader) == 3 * 64);
 class Storage {
  public:
   static std::size_t bytes_needed(uint64_t capacity, std::size_t record_bytes);
-  // True if the run has a storage segment (a previous service of this run created it).
-  static bool exists(const RunContext& run);
+  // True if the run has a formatted storage segment (a previous service of this run created it).
+  // An unformatted one (its creator died mid-create, before anything was committed) is removed.
+  static bool found(const RunContext& run);
   // Creates and formats the segment (generation 1, max_priority = initial_max_priority).
   // Throws shm::ShmSpaceError / std::runtime_error from the segment layer.
   static Storage create(const RunContext& run, uint64_t capacity, const TransitionSchema& schema,
@@ -72,6 +73,10 @@ class Storage {
   // and schema (std::runtime_error naming both values otherwise), replays the journal, bumps the
   // generation and registers the caller as the service.
   static Storage attach(const RunContext& run, uint64_t capacity, const TransitionSchema& schema);
+
+  // Maps the existing segment without changing anything in it (tests and tools that inspect a
+  // run's items). std::runtime_error if missing or unformatted.
+  static Storage inspect(const RunContext& run, const TransitionSchema& schema);
 
   StorageHeader& header() const { return *hdr_; }
   uint64_t capacity() const { return capacity_; }

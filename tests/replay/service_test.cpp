@@ -1,0 +1,201 @@
+// The service in this process (its threads), real shared memory, rings and batch slots.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "replay/priority_updates.h"
+#include "replay/service.h"
+#include "tests/replay/helpers.h"
+
+using namespace shmrl;
+using namespace shmrl::replay;
+using namespace shmrl::replay::test;
+using namespace std::chrono_literals;
+
+namespace {
+// Drops the batches that may have been sampled before the caller's last observation.
+void discard_stale(BatchReader& r, std::size_t slots) {
+  for (std::size_t i = 0; i < slots; ++i) {
+    auto b = r.acquire(deadline_in(10s));
+    REQUIRE(b);
+    r.release(*b);
+  }
+}
+}  // namespace
+
+TEST_CASE("service: actor records reach learner batches intact, with FIFO eviction") {
+  TestRun t;
+  const auto schema = cartpole_schema();
+  auto opts = small_options(/*capacity=*/64, /*batch=*/16, /*actors=*/2, /*learners=*/1);
+  ReplayService svc(t.run, opts, schema);
+  svc.start();
+  auto p0 = actor_producer(t.run, schema, 0), p1 = actor_producer(t.run, schema, 1);
+  REQUIRE(push_ids(p0.ring, schema, 0, 0, 100));
+  REQUIRE(push_ids(p1.ring, schema, 1, 0, 100));
+  REQUIRE(wait_until([&] { return svc.committed() == 200; }));
+  CHECK(svc.actor_inserts(0) == 100);
+  CHECK(svc.actor_inserts(1) == 100);
+  CHECK(svc.size() == 64);
+
+  // Eviction order: the stored items are the newest 64, each actor's a contiguous suffix.
+  auto view = Storage::inspect(t.run, schema);
+  REQUIRE(view.begin() == 136);
+  std::map<uint32_t, std::vector<uint64_t>> ids;
+  for (uint64_t k = view.begin(); k < view.committed(); ++k) {
+    REQUIRE(record_intact(schema, view.record(k)));
+    const uint64_t id = record_id(schema, view.record(k));
+    ids[uint32_t(id >> 40)].push_back(id & 0xffffffffff);
+  }
+  for (auto& [actor, v] : ids) {
+    REQUIRE(v.back() == 99);
+    for (std::size_t i = 1; i < v.size(); ++i) REQUIRE(v[i] == v[i - 1] + 1);
+  }
+
+  auto reader = BatchReader::attach(t.run, 0, schema, 16, deadline_in(10s));
+  CHECK_FALSE(reader.prioritized());
+  CHECK(reader.generation() == 1);
+  discard_stale(reader, opts.batch_slots);
+  for (int n = 0; n < 50; ++n) {
+    auto b = reader.acquire(deadline_in(10s));
+    REQUIRE(b);
+    for (std::size_t i = 0; i < 16; ++i) {
+      REQUIRE(b->keys[i] >= 136);
+      REQUIRE(b->keys[i] < 200);
+      REQUIRE(b->weights[i] == 1.0f);
+      const auto rec = row_record(schema, *b, i);
+      REQUIRE(record_intact(schema, rec.data()));
+      REQUIRE(std::memcmp(rec.data(), view.record(b->keys[i]), rec.size()) == 0);
+    }
+    reader.release(*b);
+  }
+  svc.stop();
+}
+
+TEST_CASE("service: priority updates are applied, stale ones dropped, NaN/negative/inf rejected") {
+  TestRun t;
+  const auto schema = cartpole_schema();
+  auto opts = small_options(32, 16, 1, 1, SelectorKind::Prioritized);
+  ReplayService svc(t.run, opts, schema);
+  svc.start();
+  auto prod = actor_producer(t.run, schema, 0);
+  REQUIRE(push_ids(prod.ring, schema, 0, 0, 32));
+  REQUIRE(wait_until([&] { return svc.committed() == 32; }));
+  auto reader = BatchReader::attach(t.run, 0, schema, 16, deadline_in(10s));
+  REQUIRE(reader.prioritized());
+  auto prio = PriorityWriter::attach(t.run, 0, deadline_in(10s));
+
+  auto b = reader.acquire(deadline_in(10s));
+  REQUIRE(b);
+  const std::vector<uint64_t> old_keys(b->keys.begin(), b->keys.end());
+  reader.release(*b);
+  const std::vector<float> ps(16, 2.0f);
+  REQUIRE(prio.push(old_keys, ps, deadline_in(5s)) == 16);
+  REQUIRE(wait_until([&] { return svc.counters().prio_applied.load() == 16; }));
+
+  const std::vector<uint64_t> bad_keys = {1, 2, 3};
+  const std::vector<float> bad = {std::nanf(""), -1.0f, std::numeric_limits<float>::infinity()};
+  REQUIRE(prio.push(bad_keys, bad, deadline_in(5s)) == 3);
+  REQUIRE(wait_until([&] { return svc.counters().prio_rejected.load() == 3; }));
+  CHECK(svc.counters().prio_applied.load() == 16);
+
+  // Evict every item the first batch named; updates for them are now stale.
+  REQUIRE(push_ids(prod.ring, schema, 0, 32, 32));
+  REQUIRE(wait_until([&] { return svc.committed() == 64; }));
+  REQUIRE(prio.push(old_keys, ps, deadline_in(5s)) == 16);
+  REQUIRE(wait_until([&] { return svc.counters().prio_stale.load() == 16; }));
+  CHECK(svc.counters().prio_applied.load() == 16);
+
+  // Only key 40 keeps a positive priority: every draw is key 40, weight 1.
+  std::vector<uint64_t> keys;
+  std::vector<float> pri;
+  for (uint64_t k = 32; k < 64; ++k) {
+    keys.push_back(k);
+    pri.push_back(k == 40 ? 5.0f : 0.0f);
+  }
+  REQUIRE(prio.push(keys, pri, deadline_in(5s)) == keys.size());
+  REQUIRE(wait_until([&] { return svc.counters().prio_applied.load() == 16 + 32; }));
+  discard_stale(reader, opts.batch_slots);
+  auto c = reader.acquire(deadline_in(10s));
+  REQUIRE(c);
+  for (std::size_t i = 0; i < 16; ++i) {
+    CHECK(c->keys[i] == 40);
+    CHECK(c->weights[i] == 1.0f);
+  }
+  reader.release(*c);
+  CHECK(svc.selector_consistent());
+  svc.stop();
+}
+
+TEST_CASE("service: records with a non-finite reward, discount or priority are rejected and counted") {
+  TestRun t;
+  const auto schema = cartpole_schema();
+  ReplayService svc(t.run, small_options(64, 8, 1, 1), schema);
+  svc.start();
+  auto prod = actor_producer(t.run, schema, 0);
+  REQUIRE(push_ids(prod.ring, schema, 0, 0, 5));
+  auto bad = make_record(schema, 0, 5, std::nanf(""));
+  REQUIRE(prod.ring.push(bad.data(), deadline_in(5s)));
+  REQUIRE(push_ids(prod.ring, schema, 0, 6, 4));
+  REQUIRE(wait_until([&] { return prod.ring.popped() == 10; }));
+  REQUIRE(wait_until([&] { return svc.committed() == 9; }));
+  CHECK(svc.counters().rejected_items.load() == 1);
+  auto view = Storage::inspect(t.run, schema);
+  for (uint64_t k = 0; k < 9; ++k) CHECK((record_id(schema, view.record(k)) & 0xff) != 5);
+  svc.stop();
+}
+
+TEST_CASE("service: the limiter holds samplers back until min_size_to_sample items are stored") {
+  TestRun t;
+  const auto schema = cartpole_schema();
+  auto opts = small_options(1000, 8, 1, 1);
+  opts.min_size_to_sample = 50;
+  ReplayService svc(t.run, opts, schema);
+  svc.start();
+  auto prod = actor_producer(t.run, schema, 0);
+  auto reader = BatchReader::attach(t.run, 0, schema, 8, deadline_in(10s));
+  REQUIRE(push_ids(prod.ring, schema, 0, 0, 49));
+  REQUIRE(wait_until([&] { return svc.committed() == 49; }));
+  CHECK_FALSE(reader.acquire(deadline_in(200ms)));
+  REQUIRE(push_ids(prod.ring, schema, 0, 49, 1));
+  auto b = reader.acquire(deadline_in(10s));
+  REQUIRE(b);
+  reader.release(*b);
+  CHECK(svc.limiter_counters().sample_blocked_s > 0.1);
+  svc.stop();
+}
+
+TEST_CASE("service: a new service re-attaches to the storage: items kept, generation bumped, tree rebuilt") {
+  TestRun t;
+  const auto schema = cartpole_schema();
+  auto opts = small_options(80, 8, 1, 1, SelectorKind::Prioritized);
+  {
+    ReplayService svc(t.run, opts, schema);
+    CHECK_FALSE(svc.restarted());
+    svc.start();
+    auto prod = actor_producer(t.run, schema, 0);
+    for (uint64_t id = 0; id < 100; ++id) {
+      const auto rec = make_record(schema, 0, id, 0.5f + float(id % 5));
+      REQUIRE(prod.ring.push(rec.data(), deadline_in(5s)));
+    }
+    REQUIRE(wait_until([&] { return svc.committed() == 100; }));
+    svc.stop();
+  }
+  ReplayService again(t.run, opts, schema);
+  CHECK(again.restarted());
+  CHECK(again.generation() == 2);
+  CHECK(again.committed() == 100);
+  CHECK(again.size() == 80);
+  CHECK(again.selector_consistent());
+  again.start();
+  auto reader = BatchReader::attach(t.run, 0, schema, 8, deadline_in(10s));
+  CHECK(reader.generation() == 2);
+  auto prod = actor_producer(t.run, schema, 0);
+  REQUIRE(push_ids(prod.ring, schema, 0, 100, 10));
+  REQUIRE(wait_until([&] { return again.committed() == 110; }));
+  auto b = reader.acquire(deadline_in(10s));
+  REQUIRE(b);
+  for (std::size_t i = 0; i < 8; ++i) REQUIRE(record_intact(schema, row_record(schema, *b, i).data()));
+  reader.release(*b);
+  again.stop();
+  CHECK(again.selector_consistent());
+}
