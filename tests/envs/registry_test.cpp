@@ -1,6 +1,7 @@
 // Registry: ids, unknown-id errors, kwargs validation, user registration, TimeLimit wrapping.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 #include "actors/envs/registry.h"
@@ -16,6 +17,7 @@ class Counter final : public Env {
   explicit Counter(const EnvKwargs& kwargs) {
     KwargReader kw("Counter-v0", kwargs);
     limit_ = static_cast<int>(kw.get_double("limit", 3, 0, 100));
+    end_at_ = static_cast<float>(kw.get_double("end_at", 1e9, 0, 1e9));
     kw.finish();
   }
   const Space& observation_space() const override { return obs_; }
@@ -24,7 +26,7 @@ class Counter final : public Env {
   void reset(uint64_t seed, std::byte* obs) override { set(static_cast<float>(seed % 7), obs); }
   StepResult step(const void*, std::byte* obs) override {
     set(value_ + 1, obs);
-    return {1.0, false, false};
+    return {1.0, value_ >= end_at_, false};
   }
   std::vector<double> state() const override { return {value_}; }
   void set_state(std::span<const double> s, std::byte* obs) override { set(float(s[0]), obs); }
@@ -34,7 +36,7 @@ class Counter final : public Env {
     value_ = v;
     std::memcpy(obs, &v, 4);
   }
-  float value_ = 0;
+  float value_ = 0, end_at_ = 0;
   int limit_ = 3;
   Space obs_ = Space::box({1}, {-1e9f}, {1e9f});
   Space act_ = Space::discrete(1);
@@ -95,6 +97,18 @@ TEST_CASE("a factory-registered env gets the TimeLimit wrapper from make_env") {
   CHECK(obs == 4.0f);  // the true final observation is kept
   env->reset(0, reinterpret_cast<std::byte*>(&obs));
   CHECK_FALSE(env->step(&a, reinterpret_cast<std::byte*>(&obs)).truncated);
+}
+
+TEST_CASE("termination on the time limit's last step sets both flags, as Gymnasium does") {
+  // Gymnasium's TimeLimit sets truncated regardless of terminated; consumers let terminated win.
+  auto env = make_env("TestCounter-v0", {{"limit", "2"}, {"end_at", "2"}});
+  float obs = -1;
+  int32_t a = 0;
+  env->reset(0, reinterpret_cast<std::byte*>(&obs));
+  CHECK_FALSE(env->step(&a, reinterpret_cast<std::byte*>(&obs)).terminated);
+  const StepResult r = env->step(&a, reinterpret_cast<std::byte*>(&obs));
+  CHECK(r.terminated);
+  CHECK(r.truncated);
 }
 
 TEST_CASE("CartPole truncates at 500 steps through make_env, never when built directly") {
