@@ -1,5 +1,6 @@
 #include "common/spaces.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -67,13 +68,13 @@ double element(const void* data, DType t, std::size_t i) {
   return NAN;
 }
 
+// Shortest decimal that reads back as the same float32, as numpy prints float32 values.
 void print_float(std::ostream& os, float v) {
   if (std::isinf(v)) { os << (v < 0 ? "-inf" : "inf"); return; }
-  std::ostringstream tmp;
-  tmp.precision(8);
-  tmp << v;
-  std::string s = tmp.str();
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";  // 1 -> 1.0, as numpy prints
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, res.ptr);
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";  // 1 -> 1.0; not "nan"
   os << s;
 }
 
