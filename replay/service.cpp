@@ -20,6 +20,13 @@ const ReplayOptions& validated(const ReplayOptions& o, const TransitionSchema& s
   return o;
 }
 
+// Whether a previous service of this run left a storage to re-attach to (clearing one it left
+// half-created).
+bool storage_to_reattach(const RunContext& run) {
+  Storage::remove_unformatted(run);
+  return Storage::found(run);
+}
+
 std::vector<std::string> stat_names(int actors) {
   std::vector<std::string> n = {
       "ready", "generation", "size", "capacity", "inserts", "samples", "batches",
@@ -38,7 +45,7 @@ ReplayService::ReplayService(const RunContext& run, const ReplayOptions& opts,
       opts_(validated(opts, schema)),
       schema_(schema),
       layout_(schema_, opts.batch_size),
-      restarted_(Storage::found(run)),
+      restarted_(storage_to_reattach(run)),
       storage_(restarted_ ? Storage::attach(run, opts.capacity, schema_)
                           : Storage::create(run, opts.capacity, schema_, opts.initial_max_priority)),
       selector_(make_selector(opts.selector, opts.capacity, opts.alpha)),

@@ -35,13 +35,15 @@ bool Storage::found(const RunContext& run) {
   try {
     auto seg = shm::Segment::open(run.run_id, seg::replay_storage());
     auto* h = reinterpret_cast<StorageHeader*>(seg.data());
-    if (seg.size() >= sizeof(StorageHeader) && h->magic.load(std::memory_order_acquire) == kStorageMagic)
-      return true;
-    seg.unlink();
-  } catch (const std::runtime_error&) {  // its segment header was never finished
-    ::shm_unlink(shm::segment_name(run.run_id, seg::replay_storage()).c_str());
+    return seg.size() >= sizeof(StorageHeader) && h->magic.load(std::memory_order_acquire) == kStorageMagic;
+  } catch (const std::runtime_error&) {  // its segment header is not finished
+    return false;
   }
-  return false;
+}
+
+void Storage::remove_unformatted(const RunContext& run) {
+  if (shm::Segment::exists(run.run_id, seg::replay_storage()) && !found(run))
+    ::shm_unlink(shm::segment_name(run.run_id, seg::replay_storage()).c_str());
 }
 
 Storage::Storage(shm::Segment seg, const TransitionSchema& schema) : seg_(std::move(seg)) {

@@ -63,8 +63,10 @@ class Storage {
  public:
   static std::size_t bytes_needed(uint64_t capacity, std::size_t record_bytes);
   // True if the run has a formatted storage segment (a previous service of this run created it).
-  // An unformatted one (its creator died mid-create, before anything was committed) is removed.
   static bool found(const RunContext& run);
+  // Removes the run's storage segment if it exists unformatted: its creator (a service of this run)
+  // died mid-create, before anything was committed. Only the service calls this, before found().
+  static void remove_unformatted(const RunContext& run);
   // Creates and formats the segment (generation 1, max_priority = initial_max_priority).
   // Throws shm::ShmSpaceError / std::runtime_error from the segment layer.
   static Storage create(const RunContext& run, uint64_t capacity, const TransitionSchema& schema,
