@@ -1,0 +1,92 @@
+#pragma once
+// One actor: E environments stepped in lockstep, one batched policy forward per vector step,
+// n-step records packed straight into the actor's shared-memory ring, the weight board polled
+// every weight_sync_steps vector steps, counters published as stats (seg::actor_stats(id)).
+//
+// Threading: one thread. Cost per vector step: one forward + E env steps + about E records.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "actors/envs/env.h"
+#include "actors/nstep.h"
+#include "actors/options.h"
+#include "actors/policy.h"
+#include "actors/ring_writer.h"
+#include "actors/weight_sync.h"
+#include "common/run.h"
+#include "common/schema.h"
+#include "common/stats.h"
+
+namespace shmrl::actors {
+
+// Names of the stats an actor publishes (what the launcher reads).
+namespace stat {
+inline constexpr const char* kEnvSteps = "env_steps";          // total, across restarts
+inline constexpr const char* kEpisodes = "episodes";           // total, across restarts
+inline constexpr const char* kRecentReturn = "recent_return";  // mean of the last 100 episodes
+inline constexpr const char* kRecentLength = "recent_length";  // mean of the last 100 episodes
+inline constexpr const char* kWeightVersion = "weight_version";
+inline constexpr const char* kBlockedSeconds = "blocked_s";    // waiting on a full ring, total
+inline constexpr const char* kRecords = "records";             // records committed to the ring
+inline constexpr const char* kEpsilon = "epsilon";
+}  // namespace stat
+
+// An environment broke its contract (or the policy produced an action outside the space). what()
+// names the env id, env index and step; nothing was pushed for that step.
+struct BadEnvOutput : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Actor {
+ public:
+  // Validates opts, makes E envs (std::invalid_argument for an unknown id), the policy with
+  // epsilon_i (Ape-X), the ring writer and stats; loads board weights if present; resets the envs.
+  // stop is polled every vector step and while waiting on a full ring.
+  Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<bool>& stop);
+
+  // One vector step. Throws BadEnvOutput, StopRequested (stopped while the ring was full).
+  void step();
+  // Steps until stop is set or opts.max_steps env steps are done, then commits every built
+  // record (waiting for room) and publishes the final stats.
+  void run();
+
+  uint64_t env_steps() const { return env_steps_; }
+  uint64_t weight_version() const { return version_; }
+  double epsilon() const { return epsilon_; }
+  const TransitionSchema& schema() const { return schema_; }
+  RingWriter& writer() { return writer_; }
+
+ private:
+  [[noreturn]] void bad(std::size_t env, const std::string& what) const;
+  void check_obs(std::size_t env, const std::byte* obs) const;
+  void reset_env(std::size_t env);
+  void sync_and_publish();
+
+  ActorOptions opts_;
+  const std::atomic<bool>& stop_;
+  std::vector<std::unique_ptr<envs::Env>> envs_;
+  TransitionSchema schema_;
+  double epsilon_;
+  std::unique_ptr<Policy> policy_;
+  NStepBuilder builder_;
+  RingWriter writer_;
+  WeightSync weights_;
+  StatsWriter stats_;
+  std::mt19937_64 seed_rng_;  // episode reset seeds
+  std::vector<std::byte> actions_;
+  std::size_t obs_bytes_, action_bytes_, obs_numel_;
+  std::vector<double> ep_return_;
+  std::vector<uint64_t> ep_length_;
+  std::array<double, 100> recent_return_{}, recent_length_{};
+  uint64_t recent_count_ = 0;
+  uint64_t env_steps_ = 0, vector_steps_ = 0, episodes_ = 0, version_ = 0;
+  double base_env_steps_ = 0, base_episodes_ = 0, base_blocked_ = 0;  // a predecessor's totals
+};
+
+}  // namespace shmrl::actors

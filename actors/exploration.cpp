@@ -1,0 +1,21 @@
+#include "actors/exploration.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace shmrl::actors {
+
+double apex_epsilon(int actor, int num_actors, double base, double alpha) {
+  if (num_actors < 1 || actor < 0 || actor >= num_actors)
+    throw std::invalid_argument("apex_epsilon: actor " + std::to_string(actor) + " of " +
+                                std::to_string(num_actors) + ", need 0 <= actor < num_actors");
+  if (!(base >= 0 && base <= 1))
+    throw std::invalid_argument("apex_epsilon: base = " + std::to_string(base) + ", need [0, 1]");
+  if (!(alpha >= 0))
+    throw std::invalid_argument("apex_epsilon: alpha = " + std::to_string(alpha) + ", need >= 0");
+  if (num_actors == 1) return base;
+  return std::pow(base, 1.0 + alpha * actor / (num_actors - 1));
+}
+
+}  // namespace shmrl::actors

@@ -1,0 +1,54 @@
+#include "actors/policy.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "actors/torch_policy.h"
+
+namespace shmrl::actors {
+
+void PolicyOptions::validate() const {
+  for (std::size_t i = 0; i < hidden.size(); ++i)
+    if (hidden[i] <= 0)
+      throw std::invalid_argument("learner.hidden[" + std::to_string(i) + "] = " +
+                                  std::to_string(hidden[i]) + ", every layer size must be > 0");
+  if (torch_threads < 1)
+    throw std::invalid_argument("actor.torch_threads = " + std::to_string(torch_threads) +
+                                ", must be >= 1");
+  if (!(epsilon >= 0 && epsilon <= 1))
+    throw std::invalid_argument("policy epsilon = " + std::to_string(epsilon) +
+                                ", must be in [0, 1]");
+  if (!(noise_std >= 0))
+    throw std::invalid_argument("policy noise_std = " + std::to_string(noise_std) +
+                                ", must be >= 0");
+}
+
+std::unique_ptr<Policy> make_policy(const Space& obs_space, const Space& action_space,
+                                    const PolicyOptions& opts, std::size_t batch) {
+  if (action_space.kind == Space::Kind::Discrete)
+    return make_q_policy(obs_space, action_space, opts, batch);
+  return make_gaussian_policy(obs_space, action_space, opts, batch);
+}
+
+}  // namespace shmrl::actors
+
+// ---- shared by the LibTorch policies ----
+
+namespace shmrl::actors::detail {
+
+void check_obs_space(const Space& obs_space) {
+  if (obs_space.kind != Space::Kind::Box || obs_space.dtype != DType::F32)
+    throw std::invalid_argument("policy: observation space " + obs_space.describe() +
+                                " is not supported (the MLP policies take a float32 Box)");
+}
+
+void init_torch(const PolicyOptions& opts) {
+  opts.validate();
+  at::set_num_threads(opts.torch_threads);
+  torch::manual_seed(opts.seed);
+}
+
+}  // namespace shmrl::actors::detail

@@ -1,0 +1,66 @@
+#pragma once
+// The actor's policy: a fixed batch of observations in, one action per row out, with ONE batched
+// forward pass per call. Two implementations behind this interface:
+//   - Discrete actions: the Q-network (qnet.h), greedy with probability 1 - epsilon, else uniform.
+//   - Box actions: a deterministic actor network (actor_net.h) plus Gaussian noise, clipped to the
+//     bounds (for a later TD3/SAC-style learner).
+// Weights come and go as weights blobs (weights_blob.h). This header is torch-free; the
+// implementations run LibTorch on the CPU in inference mode with torch_threads intra-op threads.
+//
+// Threading: one thread at a time per policy. at::set_num_threads is process-wide, so every policy
+// in a process should use the same torch_threads.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "common/spaces.h"
+
+namespace shmrl::actors {
+
+struct PolicyOptions {
+  std::vector<int64_t> hidden{128, 128};  // MLP hidden sizes, each > 0
+  bool dueling = true;                    // Q-networks: dueling head
+  int torch_threads = 1;                  // >= 1, passed to at::set_num_threads
+  double epsilon = 0;                     // discrete: P(uniformly random action), in [0, 1]
+  double noise_std = 0.1;                 // continuous: noise std / half-range of each action, >= 0
+  uint64_t seed = 0;                      // initial weights and exploration noise
+  void validate() const;                  // std::invalid_argument naming the field
+};
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  std::size_t batch() const { return batch_; }
+  // The [batch, obs numel] row-major float32 input, filled by the caller (environments write their
+  // observations straight into it). Valid for the policy's lifetime.
+  float* input() { return input_.data(); }
+
+  // One batched forward on input(), then exploration; writes batch() actions, each
+  // action_space.bytes() bytes (int32 for Discrete, float32 for Box), into actions. Allocates
+  // nothing on the discrete path.
+  virtual void act(std::byte* actions) = 0;
+  // Replaces the weights from a blob. Throws std::invalid_argument if the blob does not fit the
+  // network (the weights are then unchanged). O(blob bytes).
+  virtual void load_weights(std::span<const std::byte> blob) = 0;
+  virtual std::vector<std::byte> save_weights() const = 0;
+
+ protected:
+  Policy(std::size_t batch, std::size_t obs_numel) : batch_(batch), input_(batch * obs_numel) {}
+
+ private:
+  std::size_t batch_;
+  std::vector<float> input_;
+};
+
+// obs_space: a float32 Box; action_space: Discrete (Q policy) or float32 Box with finite bounds
+// (Gaussian policy); batch >= 1. Throws std::invalid_argument naming what is unsupported.
+std::unique_ptr<Policy> make_policy(const Space& obs_space, const Space& action_space,
+                                    const PolicyOptions& opts, std::size_t batch);
+std::unique_ptr<Policy> make_q_policy(const Space& obs_space, const Space& action_space,
+                                      const PolicyOptions& opts, std::size_t batch);
+std::unique_ptr<Policy> make_gaussian_policy(const Space& obs_space, const Space& action_space,
+                                             const PolicyOptions& opts, std::size_t batch);
+
+}  // namespace shmrl::actors

@@ -1,0 +1,27 @@
+// The Ape-X epsilon schedule.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "actors/exploration.h"
+
+using shmrl::actors::apex_epsilon;
+
+TEST_CASE("Ape-X epsilon_i = base^(1 + alpha i / (N - 1))", "[exploration]") {
+  CHECK(apex_epsilon(0, 1, 0.4, 7) == Approx(0.4));  // a single actor uses the base
+  CHECK(apex_epsilon(0, 8, 0.4, 7) == Approx(0.4));
+  CHECK(apex_epsilon(7, 8, 0.4, 7) == Approx(std::pow(0.4, 8)));   // 6.5536e-4
+  CHECK(apex_epsilon(3, 8, 0.4, 7) == Approx(0.0256));             // 0.4^4
+  CHECK(apex_epsilon(1, 2, 0.4, 7) == Approx(std::pow(0.4, 8)));
+  CHECK(apex_epsilon(1, 3, 0.5, 2) == Approx(0.25));               // 0.5^(1 + 2/2)
+  for (int i = 1; i < 16; ++i) CHECK(apex_epsilon(i, 16, 0.4, 7) < apex_epsilon(i - 1, 16, 0.4, 7));
+  CHECK(apex_epsilon(5, 16, 0.4, 0) == Approx(0.4));  // alpha 0: everyone at the base
+}
+
+TEST_CASE("Ape-X epsilon rejects bad arguments", "[exploration]") {
+  CHECK_THROWS_AS(apex_epsilon(2, 2, 0.4, 7), std::invalid_argument);
+  CHECK_THROWS_AS(apex_epsilon(-1, 2, 0.4, 7), std::invalid_argument);
+  CHECK_THROWS_AS(apex_epsilon(0, 0, 0.4, 7), std::invalid_argument);
+  CHECK_THROWS_AS(apex_epsilon(0, 2, 1.5, 7), std::invalid_argument);
+  CHECK_THROWS_AS(apex_epsilon(0, 2, 0.4, -1), std::invalid_argument);
+}
