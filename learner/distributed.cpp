@@ -1,5 +1,12 @@
 #include "learner/distributed.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -22,6 +29,24 @@ void DistOptions::validate() const {
           "a TCP port in [1, 65535] when run.learners > 1 (the launcher picks a free one)");
   }
   if (timeout.count() <= 0) bad("timeout", std::to_string(timeout.count()) + " ms", "> 0");
+}
+
+int pick_free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error(std::string("pick_free_port: socket: ") + std::strerror(errno));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw std::runtime_error(std::string("pick_free_port: bind: ") + std::strerror(err));
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 struct ProcessGroup::Impl {
@@ -88,25 +113,30 @@ void ProcessGroup::broadcast(const std::vector<torch::Tensor>& tensors) {
   }
 }
 
-void ProcessGroup::average_gradients(const std::vector<torch::Tensor>& params) {
-  if (!impl_ || params.empty()) return;
+double ProcessGroup::average_gradients(const std::vector<torch::Tensor>& params, double vote) {
+  if (!impl_) return vote;
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> grads;
-  grads.reserve(params.size());
+  std::vector<torch::Tensor> parts;
+  parts.reserve(params.size() + 1);
   for (const auto& p : params) {
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-    grads.push_back(p.grad().reshape(-1));
+    parts.push_back(p.grad().reshape(-1).to(torch::kFloat32));
   }
-  std::vector<torch::Tensor> flat{torch::cat(grads)};
+  parts.push_back(torch::full({1}, static_cast<float>(vote),
+                              torch::TensorOptions().dtype(torch::kFloat32).device(impl_->device)));
+  std::vector<torch::Tensor> flat{torch::cat(parts)};
   c10d::AllreduceOptions ao;
   ao.reduceOp = c10d::ReduceOp::SUM;
   impl_->backend->allreduce(flat, ao)->wait();
-  flat[0].div_(opts_.world_size);
+  const int64_t n = flat[0].numel() - 1;
+  const double votes = flat[0][n].item<double>();
+  flat[0].narrow(0, 0, n).div_(opts_.world_size);
   int64_t off = 0;
   for (const auto& p : params) {
     p.grad().copy_(flat[0].narrow(0, off, p.numel()).view_as(p));
     off += p.numel();
   }
+  return votes;
 }
 
 std::vector<double> ProcessGroup::sum(const std::vector<double>& values) {

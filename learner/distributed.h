@@ -28,6 +28,10 @@ struct DistOptions {
   void validate() const;
 };
 
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then closed): for the
+// launcher's learner.master_port and for tests. Another process may take it before it is used.
+int pick_free_port();
+
 class ProcessGroup {
  public:
   // Joins the group; blocks until all world_size ranks have joined or `timeout` passes
@@ -46,8 +50,9 @@ class ProcessGroup {
   // Overwrites `tensors` on every rank with rank 0's values. O(total numel). Collective.
   void broadcast(const std::vector<torch::Tensor>& tensors);
   // Replaces each parameter's gradient by the mean over ranks (an undefined gradient counts as
-  // zeros and is allocated). One flat all-reduce per call. Collective.
-  void average_gradients(const std::vector<torch::Tensor>& params);
+  // zeros and is allocated), and returns the sum of the ranks' `vote`s (small integers: they ride
+  // in the same float32 buffer, exactly). One flat all-reduce per call. Collective.
+  double average_gradients(const std::vector<torch::Tensor>& params, double vote = 0);
   // Sum of a small vector of doubles over ranks (stats). Collective.
   std::vector<double> sum(const std::vector<double>& values);
 

@@ -1,0 +1,110 @@
+#include "learner/dqn.h"
+
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "learner/targets.h"
+
+namespace shmrl::learner {
+namespace {
+template <class T>
+[[noreturn]] void bad(const std::string& key, T value, const std::string& allowed) {
+  std::ostringstream os;
+  os << key << " = " << value << ": must be " << allowed;
+  throw std::invalid_argument(os.str());
+}
+
+void copy_parameters(torch::nn::Module& from, torch::nn::Module& to) {
+  torch::NoGradGuard no_grad;
+  auto src = from.parameters(), dst = to.parameters();
+  for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+  auto bsrc = from.buffers(), bdst = to.buffers();
+  for (std::size_t i = 0; i < bsrc.size(); ++i) bdst[i].copy_(bsrc[i]);
+}
+}  // namespace
+
+void DqnOptions::validate() const {
+  if (!(lr > 0 && std::isfinite(lr))) bad("learner.lr", lr, "a finite number > 0");
+  if (!(adam_eps > 0 && std::isfinite(adam_eps))) bad("learner.adam_eps", adam_eps, "> 0");
+  if (!(grad_clip_norm > 0)) bad("learner.grad_clip_norm", grad_clip_norm, "> 0");
+  if (target_update_period < 0) bad("learner.target_update_period", target_update_period, ">= 0");
+  if (target_update_period == 0 && !(tau > 0 && tau <= 1))
+    bad("learner.tau", tau, "in (0, 1] when learner.target_update_period = 0");
+  if (!(huber_kappa > 0)) bad("learner.huber_kappa", huber_kappa, "> 0");
+}
+
+DqnLearner::DqnLearner(const QModelFactory& factory, const DqnOptions& opts, torch::Device device,
+                       ProcessGroup* group)
+    : opts_(opts), device_(device), group_(group), online_(factory()), target_(factory()) {
+  opts_.validate();
+  online_.module->to(device_);
+  target_.module->to(device_);
+  copy_parameters(*online_.module, *target_.module);
+  // The target network is never trained: no autograd graph through it.
+  for (auto& p : target_.module->parameters()) p.set_requires_grad(false);
+  params_ = online_.module->parameters();
+  optim_ = std::make_unique<torch::optim::Adam>(
+      params_, torch::optim::AdamOptions(opts_.lr).eps(opts_.adam_eps));
+}
+
+void DqnLearner::sync_replicas() {
+  if (!group_) return;
+  group_->broadcast(online_.module->parameters());
+  group_->broadcast(target_.module->parameters());
+}
+
+double DqnLearner::reduce_gradients(bool stop) {
+  double vote = stop ? 1.0 : 0.0;
+  if (!group_) return vote;
+  return group_->average_gradients(params_, vote);
+}
+
+StepResult DqnLearner::step(const Batch& b, bool stop) {
+  StepResult r;
+  const auto action = b.action.to(torch::kInt64).unsqueeze(1);
+  torch::Tensor target_y;
+  {
+    torch::NoGradGuard no_grad;
+    auto q_next_target = target_.forward(b.next_obs);
+    target_y = opts_.double_dqn
+                   ? double_dqn_targets(b.reward, b.discount, online_.forward(b.next_obs),
+                                        q_next_target)
+                   : dqn_targets(b.reward, b.discount, q_next_target);
+  }
+  auto q_sa = online_.forward(b.obs).gather(1, action).squeeze(1);
+  auto td = target_y - q_sa;
+  auto loss = weighted_huber_loss(td, b.weights, opts_.huber_kappa);
+
+  optim_->zero_grad();
+  loss.backward();
+  const double votes = reduce_gradients(stop);
+  r.loss = loss.item<double>();
+  r.td_abs = td.detach().abs().to(torch::kCPU, torch::kFloat32);
+  if (votes > 0) return r;  // someone is stopping: nobody steps, replicas stay equal
+  r.grad_norm = torch::nn::utils::clip_grad_norm_(params_, opts_.grad_clip_norm);
+  optim_->step();
+  ++updates_;
+  update_target();
+  r.applied = true;
+  return r;
+}
+
+void DqnLearner::stop_round() {
+  optim_->zero_grad();
+  for (auto& p : params_) p.mutable_grad() = torch::zeros_like(p);
+  reduce_gradients(true);
+}
+
+void DqnLearner::update_target() {
+  if (opts_.target_update_period > 0) {
+    if (updates_ % static_cast<uint64_t>(opts_.target_update_period) == 0)
+      copy_parameters(*online_.module, *target_.module);
+    return;
+  }
+  torch::NoGradGuard no_grad;
+  auto src = online_.module->parameters(), dst = target_.module->parameters();
+  for (std::size_t i = 0; i < src.size(); ++i) dst[i].lerp_(src[i], opts_.tau);
+}
+
+}  // namespace shmrl::learner

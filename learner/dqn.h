@@ -1,0 +1,89 @@
+#pragma once
+// The Ape-X DQN update: double DQN on n-step records, importance-weighted Huber loss, Adam,
+// global gradient-norm clipping, a target network refreshed every T updates (or Polyak-averaged
+// with tau), and gradients averaged over all learner ranks before the optimizer step.
+//
+// Threading: one thread (the training loop) owns a DqnLearner.
+#include <cstdint>
+
+#include <torch/torch.h>
+
+#include "learner/checkpoint.h"
+#include "learner/distributed.h"
+#include "learner/q_model.h"
+
+namespace shmrl::learner {
+
+struct DqnOptions {
+  double lr = 1e-3;                   // > 0
+  double adam_eps = 1e-8;             // > 0
+  double grad_clip_norm = 10.0;       // > 0
+  int64_t target_update_period = 500; // >= 0; 0 = Polyak with tau after every update
+  double tau = 0.0;                   // (0, 1] when target_update_period == 0
+  bool double_dqn = true;
+  double huber_kappa = 1.0;           // > 0
+  void validate() const;              // std::invalid_argument naming the learner.* key
+};
+
+// One training batch on the learner's device (row i of every tensor is one n-step record).
+struct Batch {
+  torch::Tensor obs;       // [B, ...] obs dtype
+  torch::Tensor action;    // [B] integer
+  torch::Tensor reward;    // [B] float32: n-step discounted return
+  torch::Tensor discount;  // [B] float32: gamma^n, 0 after termination
+  torch::Tensor next_obs;  // [B, ...] obs dtype
+  torch::Tensor weights;   // [B] float32 importance-sampling weights
+};
+
+struct StepResult {
+  bool applied = false;     // false: a rank asked to stop, no rank changed its parameters
+  double loss = 0;          // this rank's loss
+  double grad_norm = 0;     // global gradient norm before clipping (all-reduced gradient)
+  torch::Tensor td_abs;     // [B] float32 on CPU: |y - Q(s, a)| of this rank's batch
+};
+
+class DqnLearner {
+ public:
+  // Builds online and target networks with `factory` on `device`, target = online. `group` may be
+  // null (single learner); with a group, call sync_replicas() before the first step.
+  DqnLearner(const QModelFactory& factory, const DqnOptions& opts, torch::Device device,
+             ProcessGroup* group = nullptr);
+
+  // Copies rank 0's online and target parameters to every rank (after construction or a resume).
+  // Collective.
+  void sync_replicas();
+
+  // One update. `stop` is this rank's wish to stop; it travels with the gradients, and if any rank
+  // wished to stop no rank applies the update (all return applied = false, parameters unchanged),
+  // so replicas stay identical and all ranks leave the loop together. Collective.
+  StepResult step(const Batch& batch, bool stop = false);
+
+  // Every rank wants to stop but this one has no batch: joins the final round with zero gradients.
+  // Collective; afterwards the caller leaves its loop.
+  void stop_round();
+
+  uint64_t updates() const { return updates_; }
+  void set_updates(uint64_t n) { updates_ = n; }
+  QModel& online() { return online_; }
+  QModel& target() { return target_; }
+  torch::optim::Adam& optimizer() { return *optim_; }
+  torch::Device device() const { return device_; }
+  CheckpointState checkpoint_state() {
+    return {online_.module.get(), target_.module.get(), optim_.get()};
+  }
+
+ private:
+  // Sum of the ranks' stop votes, after averaging gradients.
+  double reduce_gradients(bool stop);
+  void update_target();
+
+  DqnOptions opts_;
+  torch::Device device_;
+  ProcessGroup* group_;
+  QModel online_, target_;
+  std::vector<torch::Tensor> params_;
+  std::unique_ptr<torch::optim::Adam> optim_;
+  uint64_t updates_ = 0;
+};
+
+}  // namespace shmrl::learner
