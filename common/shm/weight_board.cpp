@@ -16,9 +16,13 @@ constexpr uint64_t kMaxVersion = (uint64_t{1} << 62) - 1;  // latest packs versi
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
-uint64_t load_word(uint64_t& w) { return std::atomic_ref<uint64_t>(w).load(std::memory_order_relaxed); }
+// Buffer words are accessed atomically (plain moves on x86): writer stores release, so a reader that
+// loads (acquire) any word of a new write also sees the odd sequence number stored before it, and
+// the reader's final sequence load cannot move above its word loads. No standalone fences, which
+// ThreadSanitizer does not model.
+uint64_t load_word(uint64_t& w) { return std::atomic_ref<uint64_t>(w).load(std::memory_order_acquire); }
 void store_word(uint64_t& w, uint64_t v) {
-  std::atomic_ref<uint64_t>(w).store(v, std::memory_order_relaxed);
+  std::atomic_ref<uint64_t>(w).store(v, std::memory_order_release);
 }
 
 }  // namespace
@@ -96,10 +100,9 @@ void WeightBoard::publish(const void* blob, std::size_t bytes, uint64_t version)
   const uint64_t s = b->seq.load(std::memory_order_relaxed);
   const uint64_t writing = (s % 2 == 0) ? s + 1 : s + 2;
   b->seq.store(writing, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
   store_word(b->version, version);
   store_word(b->bytes, bytes);
-  // Word stores are atomic (relaxed) because readers may copy concurrently; they then retry.
+  // Readers may copy concurrently; they notice by the sequence number and retry.
   auto* dst = reinterpret_cast<uint64_t*>(b + 1);
   const auto* src = static_cast<const std::byte*>(blob);
   const std::size_t words = bytes / 8;
@@ -143,7 +146,6 @@ std::optional<uint64_t> WeightBoard::read(std::vector<std::byte>& out, Deadline 
         const uint64_t w = load_word(src[words]);
         std::memcpy(out.data() + 8 * words, &w, rest);
       }
-      std::atomic_thread_fence(std::memory_order_acquire);
       if (b->seq.load(std::memory_order_relaxed) == s1) return version;
     }
     if (Clock::now() >= deadline) return std::nullopt;

@@ -118,3 +118,35 @@ TEST_CASE("weight board: 1 writer and 8 reader processes, no mixed snapshot in 1
   CHECK(version > 100);       // the writer really raced the readers
   CHECK(distinct > kReaders);  // and readers did see the board move
 }
+
+TEST_CASE("weight board: a writer thread and reader threads (TSan checks the seqlock)",
+          "[weights]") {
+  constexpr std::size_t kBytes = 1000;  // not a multiple of 8: the partial last word too
+  std::vector<std::byte> mem(shm::WeightBoard::bytes_needed(kBytes) + 64);
+  std::byte* base = mem.data() + (64 - reinterpret_cast<uintptr_t>(mem.data()) % 64) % 64;
+  auto board = shm::WeightBoard::create(base, mem.size() - 64, kBytes);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (uint64_t v = 1; !stop.load(std::memory_order_relaxed); ++v) {
+      const auto b = blob_of(v, kBytes);
+      board.publish(b.data(), kBytes, v);
+    }
+  });
+  std::atomic<uint64_t> bad{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      auto reader = shm::WeightBoard::attach(base, mem.size() - 64);
+      std::vector<std::byte> out;
+      for (uint64_t i = 0; i < test::scaled(50'000); ++i) {
+        const auto v = reader.read(out, deadline_in(30s));
+        if (v && !is_blob_of(out, *v)) bad.fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : readers) t.join();
+  stop = true;
+  writer.join();
+  CHECK(bad.load() == 0);
+  CHECK(board.latest_version() > 1);
+}
