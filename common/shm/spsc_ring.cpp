@@ -7,12 +7,14 @@
 #include <stdexcept>
 #include <string>
 
-// Small records: XXH3 inlined (no call, length known in registers). Large records: the library's
-// runtime-dispatched XXH3 (AVX2/AVX-512 when the CPU has them) without building for -march=native.
+#include "common/shm/identity.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
+// Small records: XXH3 inlined (no call, length known in registers). Large records: the library's
+// runtime-dispatched XXH3 (AVX2/AVX-512 when the CPU has them) without building for -march=native.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 extern "C" uint64_t XXH3_64bits_withSeed_dispatch(const void* input, std::size_t len, uint64_t seed);
@@ -53,36 +55,6 @@ constexpr std::size_t kInlineHashMax = 240;  // XXH3's short-input paths end her
 uint64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
       .count();
-}
-
-// Registers the calling process in `id`, a process identity readers poll from other processes.
-// `epoch` works as a sequence lock around the write: odd while writing, +2 per claim. A claimer
-// killed mid-write leaves it odd; the next claim moves it to a fresh odd value, then even.
-void claim_identity(ProcessId& id, std::atomic<uint64_t>& epoch) {
-  const ProcessId self = ProcessId::self();
-  const uint64_t e = epoch.load(std::memory_order_relaxed);
-  const uint64_t writing = (e % 2 == 0) ? e + 1 : e + 2;
-  epoch.store(writing, std::memory_order_relaxed);
-  // Release stores: a reader that sees either new field also sees the odd epoch (no fences, which
-  // ThreadSanitizer does not model).
-  std::atomic_ref<int32_t>(id.pid).store(self.pid, std::memory_order_release);
-  std::atomic_ref<uint64_t>(id.start_ticks).store(self.start_ticks, std::memory_order_release);
-  epoch.store(writing + 1, std::memory_order_release);
-}
-
-// A consistent snapshot of `id`. If a claimer died mid-write (epoch stuck odd), gives up after a
-// few rounds and returns the fields as they are: a mix of two identities never names a live process
-// (start times differ), so it reads as dead, which is then true.
-ProcessId read_identity(ProcessId& id, const std::atomic<uint64_t>& epoch) {
-  ProcessId out;
-  for (int round = 0;; ++round) {
-    const uint64_t e1 = epoch.load(std::memory_order_acquire);
-    out.pid = std::atomic_ref<int32_t>(id.pid).load(std::memory_order_acquire);
-    out.start_ticks = std::atomic_ref<uint64_t>(id.start_ticks).load(std::memory_order_acquire);
-    const uint64_t e2 = epoch.load(std::memory_order_relaxed);
-    if ((e1 == e2 && e1 % 2 == 0) || round >= 1000) return out;
-    if (round > 10) Backoff().pause();
-  }
 }
 
 uint32_t slot_bytes_for(uint32_t record_bytes) {

@@ -248,3 +248,23 @@ TEST_CASE("ring: two threads stream records through every path (TSan checks the 
   CHECK(cons.popped() == total);
   CHECK(cons.corrupt_records() == 0);
 }
+
+TEST_CASE("ring: a producer killed mid-claim reads as dead; the next claim takes over", "[ring]") {
+  const shm::RingOptions o{48, 4};
+  RingMemory m(o);
+  auto ring = shm::SpscRing::create(m.mem, m.bytes, o);
+  CHECK_FALSE(ring.producer_alive());  // nobody claimed yet
+  ring.claim_producer();
+  const uint64_t epoch = ring.producer_epoch();
+  // Simulate a claimer that died between its two epoch stores: odd epoch, half-written identity.
+  auto* hdr = reinterpret_cast<shm::RingHeader*>(m.mem);
+  hdr->producer_epoch.fetch_add(1);
+  hdr->producer.start_ticks += 1;
+  const auto t0 = Clock::now();
+  CHECK_FALSE(ring.producer_alive());
+  CHECK(Clock::now() - t0 < 1s);  // bounded wait, not a hang
+  ring.claim_producer();
+  CHECK(ring.producer_alive());
+  CHECK(ring.producer_epoch() > epoch);
+  CHECK(ring.producer_heartbeat_ns() > 0);
+}
