@@ -43,6 +43,7 @@ void ReplayService::sampler_loop(int rank) {
   auto& out = batches_[rank];
   const std::size_t B = opts_.batch_size;
   const uint64_t generation = storage_.generation();
+  std::vector<const std::byte*> records(B);
   int slot = -1;
   Backoff idle(std::chrono::microseconds(200));
   while (!stop_.load(std::memory_order_relaxed)) {
@@ -62,8 +63,11 @@ void ReplayService::sampler_loop(int rank) {
     {
       std::lock_guard lock(mu_);
       selector_->sample(storage_.begin(), storage_.committed(), B, beta, rng, keys, out.weights(slot));
-      for (std::size_t i = 0; i < B; ++i) __builtin_prefetch(storage_.record(keys[i]));
-      for (std::size_t i = 0; i < B; ++i) layout_.set_row(batch, i, storage_.record(keys[i]));
+      for (std::size_t i = 0; i < B; ++i) {
+        records[i] = storage_.record(keys[i]);
+        __builtin_prefetch(records[i]);
+      }
+      gatherer_.gather(batch, records.data(), B);
     }
     storage_.header().samples.fetch_add(B, std::memory_order_relaxed);
     out.publish(slot, beta, generation);

@@ -45,6 +45,7 @@ ReplayService::ReplayService(const RunContext& run, const ReplayOptions& opts,
       opts_(validated(opts, schema)),
       schema_(schema),
       layout_(schema_, opts.batch_size),
+      gatherer_(schema_, layout_),
       restarted_(storage_to_reattach(run)),
       storage_(restarted_ ? Storage::attach(run, opts.capacity, schema_)
                           : Storage::create(run, opts.capacity, schema_, opts.initial_max_priority)),

@@ -29,6 +29,7 @@
 #include "common/schema.h"
 #include "common/stats.h"
 #include "replay/batch_writer.h"
+#include "replay/gather.h"
 #include "replay/options.h"
 #include "replay/priority_updates.h"
 #include "replay/rate_limiter.h"
@@ -90,6 +91,7 @@ class ReplayService {
   ReplayOptions opts_;
   TransitionSchema schema_;
   BatchLayout layout_;
+  Gatherer gatherer_;
   bool restarted_;  // before storage_: decides attach or create
   Storage storage_;
   std::unique_ptr<Selector> selector_;
@@ -109,6 +111,8 @@ class ReplayService {
   std::vector<float> prio_scratch_;
   std::vector<const std::byte*> rec_scratch_;
   std::vector<PriorityUpdate> upd_scratch_;
+  std::vector<uint64_t> upd_keys_;
+  std::vector<float> upd_prios_;
 };
 
 }  // namespace shmrl::replay

@@ -14,6 +14,8 @@ void ReplayService::writer_loop() {
   prio_scratch_.reserve(kDrainChunk);
   rec_scratch_.reserve(kDrainChunk);
   upd_scratch_.resize(kUpdateChunk);
+  upd_keys_.resize(kUpdateChunk);
+  upd_prios_.resize(kUpdateChunk);
   Backoff idle(std::chrono::microseconds(200));
   while (!stop_.load(std::memory_order_relaxed)) {
     bool worked = apply_priority_updates();
@@ -36,25 +38,24 @@ void ReplayService::writer_loop() {
 bool ReplayService::apply_priority_updates() {
   const std::size_t n = prio_queue_.try_dequeue_bulk(upd_scratch_.begin(), upd_scratch_.size());
   if (n == 0) return false;
-  uint64_t stale = 0;
+  std::size_t fresh = 0;
   {
     std::lock_guard lock(mu_);
     auto& maxp = storage_.header().max_priority;
     double m = maxp.load(std::memory_order_relaxed);
     for (std::size_t i = 0; i < n; ++i) {
       const auto& u = upd_scratch_[i];
-      if (!storage_.contains(u.key)) {  // evicted (or overwritten) since it was sampled
-        ++stale;
-        continue;
-      }
+      if (!storage_.contains(u.key)) continue;  // evicted (or overwritten) since it was sampled
       storage_.priority(u.key) = u.priority;
-      selector_->update(u.key, u.priority);
+      upd_keys_[fresh] = u.key;
+      upd_prios_[fresh++] = u.priority;
       m = std::max(m, static_cast<double>(u.priority));
     }
+    selector_->update(upd_keys_.data(), upd_prios_.data(), fresh);
     maxp.store(m, std::memory_order_relaxed);
   }
-  c_.prio_stale.fetch_add(stale, std::memory_order_relaxed);
-  c_.prio_applied.fetch_add(n - stale, std::memory_order_relaxed);
+  c_.prio_stale.fetch_add(n - fresh, std::memory_order_relaxed);
+  c_.prio_applied.fetch_add(fresh, std::memory_order_relaxed);
   return true;
 }
 

@@ -31,7 +31,15 @@ void PrioritizedSelector::insert(uint64_t first_key, const float* p, std::size_t
   }
 }
 
-void PrioritizedSelector::update(uint64_t key, float p) { tree_.set(key % tree_.capacity(), scaled(p)); }
+void PrioritizedSelector::update(const uint64_t* keys, const float* p, std::size_t n) {
+  leaves_.resize(n);
+  vals_.resize(std::max(vals_.size(), n));
+  for (std::size_t i = 0; i < n; ++i) {
+    leaves_[i] = static_cast<uint32_t>(keys[i] % tree_.capacity());
+    vals_[i] = scaled(p[i]);
+  }
+  tree_.set_many(leaves_.data(), vals_.data(), n);
+}
 
 void PrioritizedSelector::rebuild(uint64_t begin, uint64_t end, const float* slot_priorities) {
   tree_.clear();

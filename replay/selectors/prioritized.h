@@ -5,7 +5,8 @@
 // p_i^alpha)^beta, where P_min is over stored items with a positive priority (a zero priority is
 // never drawn). If every stored priority is 0, it falls back to uniform draws with weight 1.
 //
-// Costs: insert O(n + log P) for n consecutive keys, update O(log P), sample O(n log P) with the
+// Costs: insert O(n + log P) for n consecutive keys, update O(n log P) (paths walked together,
+// see SumMinTree::set_many), sample O(n log P) with the
 // descents of a batch interleaved (see SumMinTree::find), rebuild O(P). Memory 32 * P bytes plus
 // scratch of the largest batch. Threading: see selector.h (scratch buffers are members).
 #include <vector>
@@ -21,7 +22,7 @@ class PrioritizedSelector final : public Selector {
   PrioritizedSelector(std::size_t capacity, double alpha);
   SelectorKind kind() const override { return SelectorKind::Prioritized; }
   void insert(uint64_t first_key, const float* p, std::size_t n) override;
-  void update(uint64_t key, float p) override;
+  void update(const uint64_t* keys, const float* p, std::size_t n) override;
   void rebuild(uint64_t begin, uint64_t end, const float* slot_priorities) override;
   void sample(uint64_t begin, uint64_t end, std::size_t n, double beta, std::mt19937_64& rng,
               uint64_t* keys, float* weights) override;

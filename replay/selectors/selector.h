@@ -21,8 +21,9 @@ class Selector {
   // Keys [first_key, first_key + n) now hold raw priorities p[0..n) (each >= 0 and finite),
   // replacing the items previously in those slots (FIFO eviction). n <= capacity.
   virtual void insert(uint64_t first_key, const float* p, std::size_t n) = 0;
-  // The stored item `key` now has raw priority p (>= 0, finite).
-  virtual void update(uint64_t key, float p) = 0;
+  // The stored items keys[0..n) now have raw priorities p[0..n) (each >= 0, finite; a key may
+  // repeat: the last one wins).
+  virtual void update(const uint64_t* keys, const float* p, std::size_t n) = 0;
   // Forgets everything, then indexes the stored range [begin, end) whose raw priorities are
   // slot_priorities[key % capacity] (after a restart or a restore). O(capacity).
   virtual void rebuild(uint64_t begin, uint64_t end, const float* slot_priorities) = 0;

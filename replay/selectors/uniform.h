@@ -9,7 +9,7 @@ class UniformSelector final : public Selector {
  public:
   SelectorKind kind() const override { return SelectorKind::Uniform; }
   void insert(uint64_t, const float*, std::size_t) override {}
-  void update(uint64_t, float) override {}
+  void update(const uint64_t*, const float*, std::size_t) override {}
   void rebuild(uint64_t, uint64_t, const float*) override {}
   void sample(uint64_t begin, uint64_t end, std::size_t n, double beta, std::mt19937_64& rng,
               uint64_t* keys, float* weights) override;

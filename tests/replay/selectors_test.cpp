@@ -79,7 +79,15 @@ TEST_CASE("prioritized: importance weights are (N*P)^-beta / max and zero priori
     REQUIRE(w[i] <= 1.0f);
   }
   // An update changes the distribution: only key 104 left positive.
-  for (uint64_t k = 100; k < 110; ++k) sel.update(k, k == 104 ? 1.0f : 0.0f);
+  std::vector<uint64_t> upd_keys;
+  std::vector<float> upd_p;
+  for (uint64_t k = 100; k < 110; ++k) {
+    upd_keys.push_back(k);
+    upd_p.push_back(k == 104 ? 1.0f : 0.0f);
+  }
+  upd_keys.push_back(100);  // a repeated key: the last value wins
+  upd_p.push_back(0.0f);
+  sel.update(upd_keys.data(), upd_p.data(), upd_keys.size());
   sel.sample(100, 110, keys.size(), beta, rng, keys.data(), w.data());
   for (std::size_t i = 0; i < keys.size(); ++i) {
     REQUIRE(keys[i] == 104);

@@ -26,6 +26,15 @@ TEST_CASE("sum tree: totals, minimum and prefix-sum search agree with a brute-fo
         model[i] = (rng() % 3 == 0) ? 0.0 : val(rng);
         tree.set(i, model[i]);
       }
+      // Scattered leaves, more than one group of paths, repeats included.
+      std::vector<uint32_t> many(150);
+      std::vector<double> lv(many.size());
+      for (std::size_t k = 0; k < many.size(); ++k) {
+        many[k] = static_cast<uint32_t>(rng() % cap);
+        lv[k] = (rng() % 4 == 0) ? 0.0 : val(rng);
+        model[many[k]] = lv[k];
+      }
+      tree.set_many(many.data(), lv.data(), many.size());
       REQUIRE(tree.consistent());
       double total = 0, mn = std::numeric_limits<double>::infinity();
       for (double v : model) {
