@@ -11,8 +11,12 @@
 // store leaves nothing visible, so no torn record is ever consumed. The indices live in the segment,
 // so a restarted producer calls claim_producer() and continues after the last committed record.
 //
-// Threading: producer calls from one thread of one process at a time; consumer calls likewise;
-// observers (size, alive checks) from anywhere.
+// Cost: each side copies each record once and hashes it once (XXH3: ~3.3 ns for 48 bytes, ~0.7 us for
+// 28 KiB here); use the batch or zero-copy calls, which touch the shared indices once per call.
+//
+// Threading: producer calls from one thread of one process at a time; consumer calls likewise (one
+// SpscRing object may serve a producer thread and a consumer thread at once); observers (size,
+// alive checks) from anywhere.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
