@@ -12,12 +12,18 @@ namespace {
 
 constexpr int kMaxActorStats = 40;  // the stats block holds 64 entries
 
-const ReplayOptions& validated(const ReplayOptions& o, const TransitionSchema& schema) {
-  o.validate_for(schema.record_bytes());
+const ReplayOptions& validated(const ReplayOptions& o) {
+  o.validate();
   if (o.actors > static_cast<int>(kMaxActors))
     throw std::invalid_argument("config key run.actors = " + std::to_string(o.actors) +
                                 ": the replay service serves at most " + std::to_string(kMaxActors));
   return o;
+}
+
+// A new storage, after checking /dev/shm can hold it (the error names replay.capacity).
+Storage create_storage(const RunContext& run, const ReplayOptions& o, const TransitionSchema& schema) {
+  o.validate_for(schema.record_bytes());
+  return Storage::create(run, o.capacity, schema, o.initial_max_priority);
 }
 
 // Whether a previous service of this run left a storage to re-attach to (clearing one it left
@@ -42,13 +48,13 @@ std::vector<std::string> stat_names(int actors) {
 ReplayService::ReplayService(const RunContext& run, const ReplayOptions& opts,
                              const TransitionSchema& schema, std::chrono::milliseconds attach_timeout)
     : run_(run),
-      opts_(validated(opts, schema)),
+      opts_(validated(opts)),
       schema_(schema),
       layout_(schema_, opts.batch_size),
       gatherer_(schema_, layout_),
       restarted_(storage_to_reattach(run)),
       storage_(restarted_ ? Storage::attach(run, opts.capacity, schema_)
-                          : Storage::create(run, opts.capacity, schema_, opts.initial_max_priority)),
+                          : create_storage(run, opts, schema_)),
       selector_(make_selector(opts.selector, opts.capacity, opts.alpha)),
       limiter_(LimiterOptions{opts.min_size_to_sample, opts.samples_per_insert, opts.error_buffer,
                               opts.capacity}),

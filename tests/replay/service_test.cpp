@@ -199,3 +199,18 @@ TEST_CASE("service: a new service re-attaches to the storage: items kept, genera
   again.stop();
   CHECK(again.selector_consistent());
 }
+
+TEST_CASE("service: invalid options are refused before any segment exists") {
+  TestRun t;
+  const auto schema = cartpole_schema();
+  auto opts = small_options(1000, 64, 1, 1);
+  opts.samples_per_insert = 2;
+  opts.error_buffer = 10;  // < (64 + 2) / 2
+  CHECK_THROWS_WITH(ReplayService(t.run, opts, schema),
+                    Catch::Matchers::Contains("replay.error_buffer") && Catch::Matchers::Contains("33"));
+  CHECK(shm::list_segments(t.run.run_id).empty());
+  opts.error_buffer = 100;
+  opts.capacity = 2000000000;
+  CHECK_THROWS_WITH(ReplayService(t.run, opts, schema), Catch::Matchers::Contains("replay.capacity"));
+  CHECK(shm::list_segments(t.run.run_id).empty());
+}
