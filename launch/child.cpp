@@ -121,6 +121,7 @@ void Child::signal_group(int sig) const {
 }
 
 bool Child::wait_until(std::chrono::steady_clock::time_point deadline) {
+  if (pid_ <= 0) return true;  // never started
   while (!poll()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -38,7 +38,8 @@ class Child {
   std::optional<int> poll();
   // Sends `sig` to the child's process group (its own and anything it started). No-op once reaped.
   void signal_group(int sig) const;
-  // Waits until the child has ended or `deadline`; true if it has ended (then reaped).
+  // Waits until the child has ended or `deadline`; true if it has ended (then reaped) or was never
+  // started.
   bool wait_until(std::chrono::steady_clock::time_point deadline);
 
  private:

@@ -1,18 +1,60 @@
-#include <iostream>
-
 #include "launch/command.h"
 
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "launch/evaluation.h"
+#include "launch/train.h"
+#include "launch/train_options.h"
+
 namespace shmrl::launch {
-namespace {
-void add_stub(CLI::App& app, const char* name, const char* what) {
-  auto* cmd = app.add_subcommand(name, std::string(what) + " (not built yet: issue 5)");
-  cmd->allow_extras();
-  cmd->callback([name] {
-    std::cerr << "shmrl " << name << ": not implemented yet (issue 5)\n";
-    throw CLI::RuntimeError(2);
+
+void add_train_command(CLI::App& app) {
+  auto* cmd =
+      app.add_subcommand("train", "Train: start replay, learners and actors, supervise, stop cleanly");
+  auto args = std::make_shared<TrainArgs>();
+  add_train_options(*cmd, *args);
+  cmd->callback([args] {
+    if (int rc = run_train(*args); rc != 0) throw CLI::RuntimeError(rc);
   });
 }
-}  // namespace
-void add_train_command(CLI::App& app) { add_stub(app, "train", "Train: start and supervise all processes"); }
-void add_eval_command(CLI::App& app) { add_stub(app, "eval", "Greedy evaluation of a checkpoint"); }
+
+void add_eval_command(CLI::App& app) {
+  struct EvalArgs {
+    std::string checkpoint, env;
+    int episodes = 20;
+    uint64_t seed = 12345;
+    bool json = false;
+  };
+  auto* cmd = app.add_subcommand("eval", "Greedy evaluation of a checkpoint: mean, std, min and max return");
+  auto a = std::make_shared<EvalArgs>();
+  cmd->add_option("--checkpoint", a->checkpoint, "Learner checkpoint file (runs/<run-id>/checkpoints/...)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--episodes", a->episodes, "Episodes to run")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--env", a->env, "Environment id (default: the one the checkpoint was trained on)");
+  cmd->add_option("--seed", a->seed, "Seed of the first episode")->capture_default_str();
+  cmd->add_flag("--json", a->json, "Print one JSON object instead of text");
+  cmd->callback([a] {
+    EvalStats s;
+    try {
+      s = evaluate_checkpoint(a->checkpoint, a->env, a->episodes, a->seed);
+    } catch (const std::exception& e) {
+      std::cerr << "shmrl eval: " << e.what() << "\n";
+      throw CLI::RuntimeError(1);
+    }
+    if (a->json) {
+      nlohmann::ordered_json j{
+          {"episodes", s.episodes}, {"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"max", s.max}};
+      std::cout << j.dump() << "\n";
+    } else {
+      std::printf("greedy return over %d episodes: mean %.2f, std %.2f, min %.2f, max %.2f\n", s.episodes,
+                  s.mean, s.std, s.min, s.max);
+    }
+  });
+}
+
 }  // namespace shmrl::launch

@@ -226,7 +226,14 @@ std::string Config::literal(std::string_view key) const {
   if (auto i = std::get_if<int64_t>(&v)) return std::to_string(*i);
   if (auto d = std::get_if<double>(&v)) return format_double(*d);
   if (auto b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  if (auto s = std::get_if<std::string>(&v)) return format_node(toml::value<std::string>(*s));
+  if (auto s = std::get_if<std::string>(&v)) {
+    // Always a basic "..." string (escaped as needed), never a 'literal' one: one style everywhere.
+    std::ostringstream os;
+    toml::value<std::string> node(*s);
+    os << toml::toml_formatter(
+        node, toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings);
+    return os.str();
+  }
   std::string out = "[";
   for (int64_t i : std::get<std::vector<int64_t>>(v)) out += (out.size() > 1 ? ", " : "") + std::to_string(i);
   return out + "]";

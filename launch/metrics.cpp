@@ -148,7 +148,10 @@ CsvMetricsWriter::CsvMetricsWriter(const std::string& path)
     : path_(path), file_(std::fopen(path.c_str(), "w")) {
   if (!file_) throw std::runtime_error("cannot create '" + path + "': " + std::strerror(errno));
   std::string header;
-  for (const auto& [name, field] : metric_columns()) header += (header.empty() ? "" : ",") + name;
+  for (const auto& [name, field] : metric_columns()) {
+    if (!header.empty()) header += ',';
+    header += name;
+  }
   std::fprintf(file_, "%s\n", header.c_str());
   std::fflush(file_);
 }
@@ -165,7 +168,8 @@ void CsvMetricsWriter::write(const MetricsRow& row) {
     } else {
       std::snprintf(buf, sizeof buf, "%.10g", v);
     }
-    line += (line.empty() ? "" : ",") + std::string(buf);
+    if (!line.empty()) line += ',';
+    line += buf;
   }
   if (std::fprintf(file_, "%s\n", line.c_str()) < 0 || std::fflush(file_) != 0) {
     throw std::runtime_error("writing '" + path_ + "': " + std::strerror(errno));

@@ -73,6 +73,12 @@ TEST_CASE("children run in their own process group and stop with SIGTERM, else S
   CHECK(describe_wait_status(*polite.poll()) == "killed by signal 15 (SIGTERM)");
   CHECK(describe_wait_status(*stubborn.poll()) == "killed by signal 9 (SIGKILL)");
   CHECK(took < 3s);
+
+  // A child never started (its role's start-up failed earlier) stops at once.
+  Child never;
+  t0 = std::chrono::steady_clock::now();
+  CHECK(stop_children({&never}, 2s).empty());
+  CHECK(std::chrono::steady_clock::now() - t0 < 1s);
 }
 
 TEST_CASE("children get SIGTERM when the launcher is SIGKILLed", "[child]") {

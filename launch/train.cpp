@@ -1,0 +1,263 @@
+#include "launch/train.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <thread>
+
+#include "common/shm/segment.h"
+#include "common/stats.h"
+#include "launch/console.h"
+#include "launch/evaluation.h"
+#include "launch/metrics.h"
+#include "launch/run_dir.h"
+#include "launch/stop_signal.h"
+#include "launch/summary.h"
+#include "launch/supervisor.h"
+#include "launch/tfevents.h"
+#include "launch/validate_components.h"
+
+namespace shmrl::launch {
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+enum class Outcome { Solved, TimeLimit, MaxSteps, Signal, Failure };
+
+std::string self_exe() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "/proc/self/exe" : p.string();
+}
+
+std::string fmt(double v, int decimals = 1) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// Everything the supervision loop shares with the stop sequence.
+struct RunState {
+  Outcome outcome = Outcome::Failure;
+  std::string reason;
+  double eval_return = kNaN;
+  MetricsRow last;
+};
+
+void stop_children_of(Supervisor& sup, const Config& cfg, Console& console) {
+  const double grace = cfg.get_float("run.stop_grace_s");
+  for (const auto& name : sup.stop_all(std::chrono::milliseconds(static_cast<int64_t>(1000 * grace)))) {
+    console.message(name + " did not stop within run.stop_grace_s = " + fmt(grace) +
+                    " s of SIGTERM: SIGKILLed");
+  }
+}
+
+Config resolve_config(const TrainArgs& args) {
+  Config c = build_config(args);
+  if (c.get_int("run.learners") > 1 && c.get_int("learner.master_port") == 0) {
+    c.set("learner.master_port", std::to_string(pick_free_port()));
+  }
+  c.validate();
+  validate_components(c);
+  return c;
+}
+
+// Supervises until a stop condition; fills state. Start-up included.
+void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Console& console,
+               const std::function<double()>& elapsed, RunState& st) {
+  const int actors = static_cast<int>(cfg.get_int("run.actors"));
+  const int learners = static_cast<int>(cfg.get_int("run.learners"));
+  auto ready = [&](const std::string& seg) {
+    auto m = read_stats(run, seg);
+    return !m.empty() && (!m.count("ready") || m["ready"] > 0);
+  };
+  auto stopping = [] { return stop_signal() != 0; };
+  auto timeout = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(cfg.get_float("run.ready_timeout_s")));
+  sup.start(
+      Role::Replay, [&](const Member&) { return ready(seg::replay_stats()); }, Clock::now() + timeout,
+      stopping);
+  sup.start(
+      Role::Learner, [&](const Member& m) { return ready(seg::learner_stats(m.index)); },
+      Clock::now() + timeout, stopping);
+  sup.start(
+      Role::Actor, [&](const Member& m) { return ready(seg::actor_stats(m.index)); }, Clock::now() + timeout,
+      stopping);
+  console.message("all " + std::to_string(sup.members().size()) + " processes ready after " + fmt(elapsed()) +
+                  " s");
+
+  const double target = cfg.get_float("run.target_return");
+  const double time_limit = cfg.get_float("run.time_limit_s");
+  const double max_steps = static_cast<double>(cfg.get_int("run.max_env_steps"));
+  MetricsTracker tracker(cfg.get_int("actor.ring_capacity"));
+  CsvMetricsWriter csv(run.run_dir + "/metrics.csv");
+  TfEventsWriter tb(run.run_dir);
+  PeriodicEvaluator evaluator(cfg, run);
+  bool eval_broken = false;
+  double next_row = 0;
+  while (true) {
+    if (int sig = stop_signal()) {
+      st.outcome = Outcome::Signal;
+      st.reason = std::string("stopped by SIG") + sigabbrev_np(sig);
+      break;
+    }
+    if (auto fatal = sup.poll()) {
+      st.outcome = Outcome::Failure;
+      st.reason = *fatal;
+      break;
+    }
+    const double now = elapsed();
+    try {
+      if (auto r = evaluator.poll()) {
+        st.eval_return = r->mean;
+        console.message("eval: greedy mean " + fmt(r->mean) + " +- " + fmt(r->std) + " (min " + fmt(r->min) +
+                        ", max " + fmt(r->max) + ", " + std::to_string(r->episodes) + " episodes, weights v" +
+                        std::to_string(r->weight_version) + ") at " + fmt(now) + " s");
+      }
+    } catch (const std::exception& e) {
+      console.message(std::string("evaluation failed, no further evaluations: ") + e.what());
+      eval_broken = true;
+    }
+    if (now >= next_row) {
+      next_row = std::max(next_row + 1.0, now + 0.5);
+      st.last =
+          tracker.update(read_snapshot(run, actors, learners, now), st.eval_return, sup.actor_restarts());
+      csv.write(st.last);
+      tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
+      tb.flush();
+      console.progress(format_progress(st.last));
+    }
+    if (!std::isnan(st.eval_return) && st.eval_return >= target) {
+      st.outcome = Outcome::Solved;
+      st.reason = "solved: greedy mean " + fmt(st.eval_return) + " >= run.target_return " + fmt(target);
+      break;
+    }
+    if (time_limit > 0 && now >= time_limit) {
+      st.outcome = Outcome::TimeLimit;
+      st.reason = "time limit reached (run.time_limit_s = " + fmt(time_limit) + ")";
+      break;
+    }
+    if (max_steps > 0 && st.last.env_steps >= max_steps) {
+      st.outcome = Outcome::MaxSteps;
+      st.reason = "env step limit reached (run.max_env_steps = " + fmt(max_steps, 0) + ")";
+      break;
+    }
+    if (!eval_broken && st.last.weight_version > 0) evaluator.maybe_start(now);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // The children stop first: a slow evaluation never delays their shutdown.
+  console.message(st.reason);
+  stop_children_of(sup, cfg, console);
+  try {
+    if (auto r = evaluator.wait()) st.eval_return = r->mean;
+  } catch (const std::exception&) {
+  }
+  st.last =
+      tracker.update(read_snapshot(run, actors, learners, elapsed()), st.eval_return, sup.actor_restarts());
+  csv.write(st.last);
+  tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
+  tb.flush();
+}
+}  // namespace
+
+int run_train(const TrainArgs& args) {
+  const auto t0 = Clock::now();
+  auto elapsed = [t0] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  install_stop_handlers();
+  Config cfg;
+  RunDir rd;
+  std::vector<std::string> stale;
+  try {
+    cfg = resolve_config(args);
+    stale = shm::remove_stale_segments();
+    rd = prepare_run_dir(cfg, args.run_id, args.resume);
+  } catch (const ConfigError& e) {
+    std::cerr << "shmrl train: configuration error:\n  " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "shmrl train: " << e.what() << "\n";
+    return 1;
+  }
+  Console console(rd.logs + "/launcher.log", isatty(STDERR_FILENO) == 1);
+  if (!stale.empty())
+    console.message("removed " + std::to_string(stale.size()) + " shared-memory segments of dead runs");
+  const int actors = static_cast<int>(cfg.get_int("run.actors"));
+  const int learners = static_cast<int>(cfg.get_int("run.learners"));
+  console.message("run " + rd.run_id + " (" + rd.dir + "): " + cfg.get_string("env.id") + ", " +
+                  std::to_string(actors) + " actors x " +
+                  std::to_string(cfg.get_int("actor.envs_per_actor")) + " envs, " + std::to_string(learners) +
+                  " learner(s) on " + cfg.get_string("run.device") +
+                  "; logs in logs/, curves: tensorboard --logdir " + cfg.get_string("run.run_dir"));
+
+  RunContext run{rd.run_id, ProcessId::self(), rd.dir};
+  const std::vector<std::string> common = {"--run-id",  rd.run_id, "--owner-pid", std::to_string(getpid()),
+                                           "--run-dir", rd.dir,    "--config",    rd.config};
+  auto with = [&](std::vector<std::string> head, const std::vector<std::string>& tail) {
+    head.insert(head.begin() + 1, common.begin(), common.end());
+    head.insert(head.end(), tail.begin(), tail.end());
+    return head;
+  };
+  Supervisor sup(self_exe(), rd.logs, static_cast<int>(cfg.get_int("run.actor_restarts")), console);
+  sup.add(Role::Replay, 0, "replay", with({"replay"}, {}));
+  for (int r = 0; r < learners; ++r) {
+    std::vector<std::string> extra = {"--rank", std::to_string(r)};
+    if (!args.resume.empty()) extra.push_back("--resume");
+    sup.add(Role::Learner, r, "learner" + std::to_string(r), with({"learner"}, extra));
+  }
+  for (int i = 0; i < actors; ++i) {
+    sup.add(Role::Actor, i, "actor" + std::to_string(i),
+            with({"actor"}, {"--actor-id", std::to_string(i), "--num-actors", std::to_string(actors)}));
+  }
+
+  RunState st;
+  try {
+    supervise(cfg, run, sup, console, elapsed, st);
+  } catch (const std::exception& e) {
+    // Start-up failures and launcher errors (metrics files): stop whatever started.
+    st.outcome = stop_signal() ? Outcome::Signal : Outcome::Failure;
+    st.reason = stop_signal() ? std::string("stopped by SIG") + sigabbrev_np(stop_signal()) : e.what();
+    console.message(st.reason);
+    stop_children_of(sup, cfg, console);
+  }
+  shm::remove_run(rd.run_id);
+  const double target = cfg.get_float("run.target_return");
+  RunSummary sum{cfg.get_string("env.id"),
+                 !std::isnan(st.eval_return) && st.eval_return >= target,
+                 elapsed(),
+                 st.last.env_steps,
+                 st.last.updates,
+                 st.eval_return,
+                 static_cast<uint64_t>(cfg.get_int("run.seed")),
+                 rd.run_id,
+                 st.reason,
+                 sup.actor_restarts()};
+  try {
+    write_summary(rd.dir + "/summary.json", sum);
+  } catch (const std::exception& e) {
+    console.message(e.what());
+  }
+  console.finish_progress();
+  console.message(std::string(sum.solved ? "solved" : "not solved") + " after " + fmt(sum.wall_seconds) +
+                  " s, " + fmt(sum.env_steps, 0) + " env steps, " + fmt(sum.updates, 0) + " updates; eval " +
+                  (std::isnan(sum.eval_return) ? std::string("-") : fmt(sum.eval_return)) + "; " + rd.dir +
+                  "/summary.json");
+  switch (st.outcome) {
+    case Outcome::Solved:
+    case Outcome::TimeLimit:
+    case Outcome::MaxSteps:
+      return 0;
+    case Outcome::Signal:
+      return 128 + stop_signal();
+    case Outcome::Failure:
+      return 1;
+  }
+  return 1;
+}
+
+}  // namespace shmrl::launch

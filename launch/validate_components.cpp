@@ -1,0 +1,70 @@
+#include "launch/validate_components.h"
+
+#include <torch/cuda.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include "actors/envs/registry.h"
+#include "actors/options.h"
+#include "common/schema.h"
+#include "learner/options.h"
+#include "replay/options.h"
+
+namespace shmrl::launch {
+namespace {
+// The resolved config in a private temporary file, for the parsers that read a path; removed
+// at scope exit.
+class TempConfigFile {
+ public:
+  explicit TempConfigFile(const std::string& text) {
+    char tmpl[] = "/tmp/shmrl-config-XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0) throw std::runtime_error("cannot create a temporary config file in /tmp");
+    close(fd);
+    path_ = tmpl;
+    std::ofstream(path_) << text;
+  }
+  ~TempConfigFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Runs one component's check; its std::invalid_argument becomes a ConfigError. The message of a
+// parser reading the temporary file starts with that file's path: the user never saw it.
+template <class F>
+void component(const std::string& tmp_path, F&& check) {
+  try {
+    check();
+  } catch (const std::invalid_argument& e) {
+    std::string msg = e.what();
+    if (msg.rfind(tmp_path + ": ", 0) == 0) msg = msg.substr(tmp_path.size() + 2);
+    throw ConfigError(msg);
+  }
+}
+}  // namespace
+
+void validate_components(const Config& config) {
+  const std::string text = config.to_toml();
+  TempConfigFile file(text);
+  const std::string& env_id = config.get_string("env.id");
+  std::unique_ptr<envs::Env> env;
+  try {
+    env = envs::make_env(env_id);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError("env.id = \"" + env_id + "\": " + e.what());
+  }
+  const TransitionSchema schema(env->observation_space(), env->action_space());
+  component(file.path(), [&] { replay::parse_replay_options(text).validate_for(schema.record_bytes()); });
+  component(file.path(), [&] { actors::ActorOptions::from_toml_file(file.path()); });
+  component(file.path(), [&] { learner::LearnerOptions::from_toml_file(file.path()); });
+  if (config.get_string("run.device") == "cuda" && !torch::cuda::is_available()) {
+    throw ConfigError("run.device = \"cuda\": no CUDA device is available here; use \"auto\" or \"cpu\"");
+  }
+}
+
+}  // namespace shmrl::launch
