@@ -14,6 +14,7 @@
 #include "common/run.h"
 #include "common/shm/segment.h"
 #include "common/shm/spsc_ring.h"
+#include "replay/rings.h"
 
 namespace shmrl::actors {
 
@@ -26,7 +27,8 @@ struct StopRequested : std::runtime_error {
 class RingWriter final : public RecordSink {
  public:
   // Creates segment seg::actor_ring(actor_id) of `run` (owned by run.owner) if it does not exist,
-  // else attaches (a restarted actor continues after the last committed record); then claims the
+  // else attaches (the replay service may have created it; a restarted actor continues after the
+  // last committed record), waiting up to 30 s for its creator to format it; then claims the
   // producer side. Throws std::runtime_error if an existing ring's record size differs.
   RingWriter(const RunContext& run, int actor_id, uint32_t record_bytes, uint32_t capacity,
              std::size_t push_batch, const std::atomic<bool>& stop);
@@ -37,17 +39,15 @@ class RingWriter final : public RecordSink {
   // Commits every record handed out so far. Cheap when there is none.
   void flush();
   // Stamps the producer heartbeat (once per vector step).
-  void heartbeat() { ring_.heartbeat(); }
+  void heartbeat() { shared_.ring.heartbeat(); }
 
-  uint64_t committed() const { return ring_.pushed(); }
+  uint64_t committed() const { return shared_.ring.pushed(); }
   double blocked_seconds() const { return blocked_ns_ * 1e-9; }
-  shm::SpscRing& ring() { return ring_; }
 
  private:
   void reserve_batch();  // reserves up to push_batch slots, waiting while there is no room
 
-  shm::Segment seg_;
-  shm::SpscRing ring_;
+  replay::SharedRing shared_;
   std::size_t push_batch_;
   const std::atomic<bool>& stop_;
   std::size_t reserved_ = 0, written_ = 0;

@@ -1,14 +1,162 @@
-#include <iostream>
+// `shmrl bench actor [--env CartPole-v1] [--json]`: one actor process (the production Actor loop:
+// E envs in lockstep, one batched LibTorch forward of a 64-64 dueling Q-MLP per vector step,
+// epsilon-greedy, 3-step records packed into its shared-memory ring) drained by a consumer process.
+// For each E: env steps per second over a timed window after a warm-up, wall clock, including any
+// time the actor spent blocked on a full ring (reported as blocked_s).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "actors/actor.h"
 #include "bench/benches.h"
+#include "common/shm/segment.h"
+#include "replay/rings.h"
 
 namespace shmrl::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Args {
+  bool json = false;
+  std::string env = "CartPole-v1";
+  std::vector<int> envs{1, 16, 64, 256};
+  double seconds = 2.0;
+  double warmup_s = 0.5;
+  int torch_threads = 1;
+};
+
+struct Result {
+  double env_steps_per_s = 0;
+  double blocked_s = 0;
+};
+
+std::atomic<bool> g_stop{false};
+void on_term(int) { g_stop.store(true); }
+
+// Consumer process: drains actor 0's ring with zero-copy reads (checksums verified) until SIGTERM.
+int drain(const RunContext& run) {
+  struct sigaction sa {};
+  sa.sa_handler = on_term;
+  sigaction(SIGTERM, &sa, nullptr);
+  auto r = replay::wait_for_ring(run, seg::actor_ring(0), "the bench actor", deadline_in(60s));
+  r.ring.claim_consumer();
+  Backoff backoff(std::chrono::microseconds(50));
+  while (!g_stop.load(std::memory_order_relaxed)) {
+    const auto span = r.ring.peek(4096);
+    if (span.size() == 0) {
+      if (r.ring.corrupt_records() > 0 || r.ring.skip_corrupt()) return 3;
+      backoff.pause();
+      continue;
+    }
+    backoff.reset();
+    r.ring.release(span.size());
+  }
+  return 0;
+}
+
+// Actor process: warm-up, then the timed window; writes the Result to fd.
+int act(const actors::ActorOptions& o, const RunContext& run, double warmup_s, double seconds,
+        int fd) {
+  std::atomic<bool> stop{false};
+  actors::Actor actor(o, run, stop);
+  const auto steps_during = [&](double s) {
+    const uint64_t first = actor.env_steps();
+    const auto t0 = Clock::now();
+    const auto until = t0 + std::chrono::duration<double>(s);
+    do {
+      for (int i = 0; i < 16; ++i) actor.step();
+    } while (Clock::now() < until);
+    return std::pair{actor.env_steps() - first,
+                     std::chrono::duration<double>(Clock::now() - t0).count()};
+  };
+  steps_during(warmup_s);
+  const double blocked0 = actor.writer().blocked_seconds();
+  const auto [steps, elapsed] = steps_during(seconds);
+  const Result res{double(steps) / elapsed, actor.writer().blocked_seconds() - blocked0};
+  return ::write(fd, &res, sizeof res) == sizeof res ? 0 : 4;
+}
+
+Result measure(const Args& a, int envs) {
+  const RunContext run{shm::new_run_id(), ProcessId::self(), "/tmp"};
+  actors::ActorOptions o;
+  o.env_id = a.env;
+  o.envs_per_actor = envs;
+  o.hidden = {64, 64};
+  o.dueling = true;
+  o.torch_threads = a.torch_threads;
+  o.ring_capacity = 1 << 16;
+  o.push_batch = 64;
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error("bench actor: pipe failed");
+  const pid_t consumer = ::fork();
+  if (consumer == 0) {
+    die_with_parent(SIGTERM);
+    ::_exit(drain(run));
+  }
+  const pid_t actor = ::fork();
+  if (actor == 0) {
+    die_with_parent(SIGTERM);
+    int rc = 1;
+    try {
+      rc = act(o, run, a.warmup_s, a.seconds, fds[1]);
+    } catch (const std::exception& e) {
+      std::cerr << "bench actor: " << e.what() << "\n";
+    }
+    ::_exit(rc);
+  }
+  ::close(fds[1]);
+  Result res;
+  const bool got = ::read(fds[0], &res, sizeof res) == sizeof res;
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(actor, &status, 0);
+  ::kill(consumer, SIGTERM);
+  int cstatus = 0;
+  ::waitpid(consumer, &cstatus, 0);
+  shm::remove_run(run.run_id);
+  if (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error("bench actor: the actor process failed (E = " + std::to_string(envs) + ")");
+  if (!WIFEXITED(cstatus) || WEXITSTATUS(cstatus) != 0)
+    throw std::runtime_error("bench actor: the consumer process failed (E = " + std::to_string(envs) + ")");
+  return res;
+}
+
+}  // namespace
+
 void add_actor_bench(CLI::App& bench) {
-  auto* cmd = bench.add_subcommand("actor", "actor benchmark (not built yet: issue 3)");
-  cmd->allow_extras();
-  cmd->callback([] {
-    std::cerr << "shmrl bench actor: not implemented yet (issue 3)\n";
-    throw CLI::RuntimeError(2);
+  auto* cmd = bench.add_subcommand("actor", "Actor env steps/s (policy inference + ring) per E");
+  auto args = std::make_shared<Args>();
+  cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->add_option("--env", args->env, "Environment id")->capture_default_str();
+  cmd->add_option("--envs", args->envs, "Values of E (envs per actor)")->capture_default_str();
+  cmd->add_option("--seconds", args->seconds, "Timed window per E")->capture_default_str();
+  cmd->add_option("--torch-threads", args->torch_threads, "Intra-op threads of the actor")
+      ->capture_default_str();
+  cmd->callback([args] {
+    nlohmann::json rows = nlohmann::json::array();
+    for (int e : args->envs) {
+      const Result r = measure(*args, e);
+      rows.push_back({{"envs", e},
+                      {"env_steps_per_s", r.env_steps_per_s},
+                      {"blocked_s", r.blocked_s}});
+      if (!args->json)
+        std::cout << "E = " << e << ": " << r.env_steps_per_s << " env steps/s (blocked "
+                  << r.blocked_s << " s)" << std::endl;
+    }
+    if (args->json)
+      std::cout << nlohmann::json{{"actor", rows}, {"env", args->env},
+                                  {"model", "64-64 dueling Q-MLP"},
+                                  {"seconds_per_point", args->seconds}}
+                       .dump(2)
+                << std::endl;
   });
 }
+
 }  // namespace shmrl::bench
