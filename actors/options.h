@@ -27,7 +27,8 @@ struct ActorOptions {
   uint64_t seed = 1;
   int actor_id = 0;               // 0 <= actor_id < num_actors
   int num_actors = 1;             // >= 1
-  uint64_t max_steps = 0;         // env steps (all envs together) before exiting; 0 = until stopped
+  uint64_t max_steps = 0;         // stop at the first vector step reaching this many env steps
+                                  // (all envs together); 0 = until stopped
 
   // Throws std::invalid_argument naming the key, its value and what is allowed.
   void validate() const;

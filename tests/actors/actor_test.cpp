@@ -192,6 +192,29 @@ TEST_CASE("non-finite env output is an error naming env, index and step; nothing
                                           Catch::Contains("episode step 3"));
 }
 
+TEST_CASE("a continuous-action env runs through the Gaussian policy", "[actor]") {
+  test::RunGuard guard;
+  const RunContext run{guard.id, ProcessId::self(), ""};
+  ActorOptions o = small_options();
+  o.env_id = "Pendulum-v1";
+  o.envs_per_actor = 4;
+  o.n_step = 3;
+  o.noise_std = 0.3;
+  std::atomic<bool> stop{false};
+  Actor actor(o, run, stop);
+  for (int i = 0; i < 25; ++i) actor.step();
+  actor.writer().flush();
+  const auto records = drain(run, 0);
+  CHECK(records.size() == 4 * (25 - 2));  // Pendulum never ends in 25 steps: n - 1 pending per env
+  for (const auto& r : records) {
+    const TransitionRef t = actor.schema().unpack(r.data());
+    float a;
+    std::memcpy(&a, t.action, 4);
+    CHECK((a >= -2.f && a <= 2.f));
+    CHECK(t.discount == Approx(0.99 * 0.99 * 0.99));
+  }
+}
+
 TEST_CASE("an unknown env id is refused before any segment exists", "[actor]") {
   test::RunGuard guard;
   const RunContext run{guard.id, ProcessId::self(), ""};
