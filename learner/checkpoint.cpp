@@ -169,7 +169,7 @@ CheckpointCounters load_checkpoint(const std::string& path, const CheckpointMeta
     o.ar.read("online", online);
     o.ar.read("target", target);
     state.online->load(online);
-    state.target->load(target);
+    if (state.target) state.target->load(target);
     if (state.optimizer) {
       torch::serialize::InputArchive optim;
       if (!o.ar.try_read("optimizer", optim))

@@ -36,8 +36,8 @@ struct CheckpointCounters {
 // Views of the state a checkpoint holds; the modules and optimizer are read or written in place.
 struct CheckpointState {
   torch::nn::Module* online = nullptr;
-  torch::nn::Module* target = nullptr;
-  torch::optim::Optimizer* optimizer = nullptr;  // may be null (evaluation-only load)
+  torch::nn::Module* target = nullptr;           // may be null on load (evaluation-only)
+  torch::optim::Optimizer* optimizer = nullptr;  // may be null on load (evaluation-only)
 };
 
 // "<dir>/ckpt-000000001234.pt".

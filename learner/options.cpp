@@ -79,6 +79,8 @@ class Reader {
 void LearnerOptions::validate() const {
   if (env_id.empty()) bad("env.id", "\"\"", "a registered environment id");
   if (world_size < 1) bad("run.learners", str(world_size), ">= 1");
+  if (num_actors < 1) bad("run.actors", str(num_actors), ">= 1");
+  if (batch_slots < 2) bad("replay.batch_slots", str(batch_slots), ">= 2");
   if (device != "auto" && device != "cpu" && device != "cuda")
     bad("run.device", "\"" + device + "\"", "one of auto|cpu|cuda");
   if (batch_size < 1) bad("learner.batch_size", str(batch_size), ">= 1");
@@ -120,6 +122,8 @@ LearnerOptions LearnerOptions::from_toml_file(const std::string& path) {
   r.get("env.id", o.env_id);
   r.get("run.seed", o.seed);
   r.get("run.learners", o.world_size);
+  r.get("run.actors", o.num_actors);
+  r.get("replay.batch_slots", o.batch_slots);
   r.get("run.device", o.device);
   r.get("learner.batch_size", o.batch_size);
   r.get_int_list("learner.hidden", o.hidden);

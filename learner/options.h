@@ -1,6 +1,6 @@
 #pragma once
 // What one learner process needs, read from the shared config file (configs/cartpole.toml format):
-//   [run] seed, learners, device; [env] id; [replay] batch_slots; [learner] *.
+//   [run] seed, learners, actors, device; [env] id; [replay] batch_slots; [learner] *.
 // Keys missing from the file keep the defaults below (those of configs/cartpole.toml); present keys
 // must have the right type. Validated on load (std::invalid_argument naming key, value, allowed).
 #include <cstdint>
@@ -13,6 +13,8 @@ struct LearnerOptions {
   std::string env_id = "CartPole-v1";
   uint64_t seed = 1;
   int world_size = 1;             // [run] learners, >= 1
+  int num_actors = 2;             // [run] actors, >= 1 (their env-step counters go in checkpoints)
+  int batch_slots = 3;            // [replay] batch_slots, >= 2 (bounds the CPU prefetch depth)
   std::string device = "auto";    // [run] device: auto | cpu | cuda
   int64_t batch_size = 256;       // >= 1
   std::vector<int64_t> hidden{128, 128};  // each > 0

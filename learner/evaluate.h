@@ -1,0 +1,49 @@
+#pragma once
+// Greedy (epsilon 0) evaluation of a Q-network: the core the launcher wraps for periodic evaluation
+// during training (weights from the run's weight board) and for `shmrl eval` (a checkpoint file).
+//
+// Episodes run on fresh environments from actors/envs/registry.h, all stepped in lockstep with one
+// batched forward pass per step; episode i resets with seed + i, so a result is reproducible.
+// Threading: any one thread per call; uses the calling thread's torch settings (CPU).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/envs/kwargs.h"
+#include "actors/qnet.h"
+#include "common/run.h"
+
+namespace shmrl::learner {
+
+struct EvalResult {
+  std::vector<double> returns;  // one per episode, in seed order
+  double mean = 0, std = 0, min = 0, max = 0;  // std: population standard deviation
+  uint64_t env_steps = 0;
+  uint64_t weight_version = 0;  // board: the version evaluated; checkpoint: its update count
+};
+
+// Mean/std/min/max of returns (non-empty).
+EvalResult summarize_returns(std::vector<double> returns);
+
+// `episodes` (>= 1) greedy episodes of net on env_id. Throws std::invalid_argument for an unknown
+// env, a non-Discrete action space or an observation size the network does not take.
+// O(episodes * episode length * forward cost / episodes) forward passes.
+EvalResult evaluate_greedy(actors::QNetImpl& net, const std::string& env_id, int episodes,
+                           uint64_t seed, const envs::EnvKwargs& kwargs = {});
+
+// The newest weights on the run's weight board, loaded into a QNet built for env_id with the given
+// hidden sizes and head; std::nullopt if the board does not exist or nothing was published yet.
+// Throws std::invalid_argument if the board's weights do not fit that network.
+std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std::string& env_id,
+                                                const std::vector<int64_t>& hidden, bool dueling,
+                                                int episodes, uint64_t seed,
+                                                const envs::EnvKwargs& kwargs = {});
+
+// The online network of a learner checkpoint on env_id ("" = the env it was trained on). Throws
+// CheckpointError (learner/checkpoint.h) for a missing, truncated, corrupt or non-QNet checkpoint,
+// std::invalid_argument if env_id's spaces do not fit the network.
+EvalResult evaluate_checkpoint_file(const std::string& path, const std::string& env_id,
+                                    int episodes, uint64_t seed, const envs::EnvKwargs& kwargs = {});
+
+}  // namespace shmrl::learner

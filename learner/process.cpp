@@ -1,0 +1,233 @@
+#include "learner/process.h"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/envs/registry.h"
+#include "common/proc.h"
+#include "common/run.h"
+#include "common/schema.h"
+#include "common/stats.h"
+#include "learner/atomic_file.h"
+#include "learner/checkpoint.h"
+#include "learner/device.h"
+#include "learner/dqn.h"
+#include "learner/learner_stats.h"
+#include "learner/options.h"
+#include "learner/prefetch.h"
+#include "learner/weight_publisher.h"
+#include "replay/batch_slots.h"
+#include "replay/priority_updates.h"
+
+namespace shmrl::learner {
+namespace {
+using namespace std::chrono_literals;
+
+std::atomic<bool> g_stop{false};  // lock-free: storing it is async-signal-safe
+static_assert(std::atomic<bool>::is_always_lock_free);
+void on_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
+
+void install_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+// Rendezvous and collectives: generous, since a rank may wait on its batch stream while the
+// others wait in the all-reduce (a peer that dies breaks its connections, which fails at once).
+constexpr auto kCollectiveTimeout = 300s;
+
+DqnOptions dqn_options(const LearnerOptions& o) {
+  DqnOptions d;
+  d.lr = o.lr;
+  d.adam_eps = o.adam_eps;
+  d.grad_clip_norm = o.grad_clip_norm;
+  d.target_update_period = o.target_update_period;
+  d.tau = o.tau;
+  d.double_dqn = o.double_dqn;
+  d.huber_kappa = o.huber_kappa;
+  return d;
+}
+
+uint64_t actor_env_steps(const RunContext& run, int actors) {
+  double total = 0;
+  for (int i = 0; i < actors; ++i) {
+    auto s = read_stats(run, seg::actor_stats(i));
+    if (auto it = s.find("env_steps"); it != s.end()) total += it->second;
+  }
+  return static_cast<uint64_t>(total);
+}
+
+// Polls `attach` with short deadlines so SIGTERM is noticed while the replay service starts.
+template <class F>
+auto attach_until_stopped(F attach, std::chrono::seconds total) -> decltype(attach(Deadline{})) {
+  const auto end = Clock::now() + total;
+  for (;;) {
+    try {
+      return attach(std::min(end, deadline_in(1s)));
+    } catch (const std::runtime_error&) {
+      if (g_stop.load() || Clock::now() >= end) throw;
+    }
+  }
+}
+
+struct Checkpointer {
+  std::string dir;
+  CheckpointMeta meta;
+  RunContext run;
+  int actors;
+  // Checkpoint + Python export (policy.pt and policy.json). Rank 0 only.
+  void write(DqnLearner& l, StatsWriter& stats) {
+    const CheckpointCounters c{l.updates(), actor_env_steps(run, actors)};
+    auto path = save_checkpoint(dir, meta, c, l.checkpoint_state());
+    export_state_dict(dir + "/policy.pt", *l.online().module);
+    nlohmann::json j = {{"env", meta.env_id}, {"arch", meta.arch}, {"updates", c.updates},
+                        {"env_steps", c.env_steps}, {"checkpoint", path}};
+    write_file_atomic(dir + "/policy.json", j.dump(2) + "\n");
+    stats.set(stat::kCheckpointUpdates, static_cast<double>(c.updates));
+  }
+};
+
+void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessArgs& args) {
+  const int rank = args.rank;
+  const torch::Device device = resolve_device(o.device, rank);
+  auto probe = envs::make_env(o.env_id);
+  const TransitionSchema schema(probe->observation_space(), probe->action_space());
+  const auto qopts = qnet_options_for(probe->observation_space(), probe->action_space(), o.hidden, o.dueling);
+  StatsWriter stats(run, seg::learner_stats(rank),
+                    {stat::kReady, stat::kUpdates, stat::kUpdatesPerS, stat::kLoss, stat::kMeanAbsTd,
+                     stat::kGradNorm, stat::kWeightVersion, stat::kSampleWaitS, stat::kPriorityDropped,
+                     stat::kCheckpointUpdates, stat::kCuda});
+  stats.set(stat::kReady, 0);
+  stats.set(stat::kCuda, device.is_cuda() ? 1 : 0);
+
+  DistOptions dist{rank, o.world_size, o.master_addr, o.master_port, kCollectiveTimeout};
+  ProcessGroup group(dist, device);
+  DqnLearner learner(qnet_factory(qopts), dqn_options(o), device, o.world_size > 1 ? &group : nullptr);
+  Checkpointer ckpt{run.run_dir + "/checkpoints", {o.env_id, qnet_arch(qopts)}, run, o.num_actors};
+  if (args.resume) {
+    auto latest = latest_checkpoint(ckpt.dir);
+    if (!latest)
+      throw CheckpointError("--resume: no checkpoint in " + ckpt.dir + ": start without --resume");
+    auto c = load_checkpoint(*latest, ckpt.meta, learner.checkpoint_state());
+    learner.set_updates(c.updates);
+    std::cerr << "learner " << rank << ": resumed from " << *latest << " (" << c.updates << " updates)\n";
+  }
+  learner.sync_replicas();
+
+  auto reader = attach_until_stopped(
+      [&](Deadline d) {
+        return replay::BatchReader::attach(run, rank, schema, static_cast<std::size_t>(o.batch_size), d);
+      },
+      60s);
+  std::optional<replay::PriorityWriter> priorities;
+  if (reader.prioritized())
+    priorities.emplace(attach_until_stopped(
+        [&](Deadline d) { return replay::PriorityWriter::attach(run, rank, d); }, 60s));
+  std::optional<WeightPublisher> publisher;
+  if (rank == 0) {
+    publisher.emplace(run, *learner.online().module);
+    stats.set(stat::kWeightVersion,
+              static_cast<double>(publisher->publish(*learner.online().module, learner.updates())));
+  }
+  stats.set(stat::kUpdates, static_cast<double>(learner.updates()));
+  stats.set(stat::kReady, 1);
+  std::cerr << "learner " << rank << "/" << o.world_size << ": " << o.env_id << ", " << qnet_arch(qopts)
+            << ", batch " << o.batch_size << " on " << device << " (group: " << group.backend_name()
+            << "), " << (reader.prioritized() ? "prioritized" : "uniform") << " replay\n";
+
+  // CPU batches are views of their slots: the one in training plus `depth` waiting must leave a
+  // slot for the service to fill.
+  const int depth = device.is_cuda() ? 2 : std::max(1, o.batch_slots - 2);
+  BatchPrefetcher prefetch(reader, schema, device, depth);
+  std::vector<float> prio;
+  auto last_ckpt = Clock::now(), window_start = Clock::now();
+  uint64_t window_updates = learner.updates(), dropped = 0;
+  for (;;) {
+    if (args.max_updates > 0 && learner.updates() >= args.max_updates) break;  // lockstep: all ranks
+    if (g_stop.load() && o.world_size == 1) break;
+    auto b = prefetch.next(deadline_in(100ms));
+    stats.set(stat::kSampleWaitS, prefetch.wait_seconds());
+    if (!b) {
+      if (g_stop.load()) {
+        learner.stop_round();  // the other ranks are (or will be) in this round
+        break;
+      }
+      continue;
+    }
+    StepResult r = learner.step(b->batch, g_stop.load());
+    if (!r.applied) {
+      prefetch.done(*b);
+      break;
+    }
+    if (priorities) {
+      auto td = r.td_abs.contiguous();
+      prio.assign(td.data_ptr<float>(), td.data_ptr<float>() + td.numel());
+      for (float& p : prio) p += static_cast<float>(o.priority_epsilon);
+      const std::size_t sent = priorities->push(b->keys, prio, deadline_in(1s));
+      dropped += b->keys.size() - sent;
+      stats.set(stat::kPriorityDropped, static_cast<double>(dropped));
+    }
+    prefetch.done(*b);
+
+    const uint64_t u = learner.updates();
+    stats.set(stat::kUpdates, static_cast<double>(u));
+    stats.set(stat::kLoss, r.loss);
+    stats.set(stat::kMeanAbsTd, r.td_abs.mean().item<double>());
+    stats.set(stat::kGradNorm, r.grad_norm);
+    const auto now = Clock::now();
+    if (const double dt = std::chrono::duration<double>(now - window_start).count(); dt >= 1.0) {
+      stats.set(stat::kUpdatesPerS, static_cast<double>(u - window_updates) / dt);
+      window_start = now;
+      window_updates = u;
+    }
+    if (publisher && u % static_cast<uint64_t>(o.publish_period) == 0)
+      stats.set(stat::kWeightVersion, static_cast<double>(publisher->publish(*learner.online().module, u)));
+    if (rank == 0 && std::chrono::duration<double>(now - last_ckpt).count() >= o.checkpoint_period_s) {
+      ckpt.write(learner, stats);
+      last_ckpt = Clock::now();
+    }
+  }
+  if (rank == 0) {
+    stats.set(stat::kWeightVersion,
+              static_cast<double>(publisher->publish(*learner.online().module, learner.updates())));
+    ckpt.write(learner, stats);
+  }
+  std::cerr << "learner " << rank << ": stopped after " << learner.updates() << " updates"
+            << (rank == 0 ? ", final checkpoint in " + ckpt.dir : std::string()) << "\n";
+}
+}  // namespace
+
+int run_learner_process(const LearnerProcessArgs& args) {
+  g_stop.store(false);
+  install_handlers();
+  try {
+    if (args.run_id.empty())
+      throw std::invalid_argument("--run-id is required: a learner trains on a replay service's batches");
+    if (args.owner_pid > 0) die_with_parent(SIGTERM, args.owner_pid);
+    const RunContext run{args.run_id,
+                         args.owner_pid > 0 ? ProcessId::of(args.owner_pid) : ProcessId::self(),
+                         args.run_dir.empty() ? "." : args.run_dir};
+    const LearnerOptions o = LearnerOptions::from_toml_file(args.config);
+    if (args.rank < 0 || args.rank >= o.world_size)
+      throw std::invalid_argument("--rank = " + std::to_string(args.rank) + ": must be in [0, run.learners = " +
+                                  std::to_string(o.world_size) + ")");
+    torch::set_num_threads(o.torch_threads);
+    torch::manual_seed(o.seed);
+    train(run, o, args);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    std::cerr << "shmrl learner: error: " << msg.substr(0, msg.find('\n')) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace shmrl::learner
