@@ -1,0 +1,137 @@
+// `shmrl train` through real processes: configuration errors before anything starts, clean stops on
+// SIGTERM (children gone within 10 s, no shared memory left, final checkpoint), actor restart after
+// a SIGKILL, children following a SIGKILLed launcher (and the next run removing the leftovers), and
+// CartPole trained to solved, bounded by env steps.
+#include <catch2/catch.hpp>
+
+#include "tests/launch/train_fixture.h"
+
+using namespace shmrl::test;
+
+namespace {
+// Waits until every process in `pids` has ended (zombies count as ended).
+bool all_gone(const std::map<pid_t, std::string>& pids, std::chrono::milliseconds timeout) {
+  std::vector<shmrl::ProcessId> ids;
+  for (const auto& [pid, cmd] : pids) ids.push_back(shmrl::ProcessId::of(pid));
+  return wait_for(
+      [&] {
+        return std::none_of(ids.begin(), ids.end(), [](const shmrl::ProcessId& p) { return p.alive(); });
+      },
+      timeout);
+}
+pid_t find_child(const std::map<pid_t, std::string>& children, const std::string& needle) {
+  for (const auto& [pid, cmd] : children) {
+    if (cmd.find(needle) != std::string::npos) return pid;
+  }
+  return -1;
+}
+}  // namespace
+
+TEST_CASE("train refuses a bad configuration before starting anything", "[train]") {
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> expect;
+  };
+  const Case cases[] = {
+      {{"--set", "replay.capacty=5000"}, {"unknown key 'replay.capacty'", "did you mean 'replay.capacity'"}},
+      {{"--actors", "0"}, {"--actors 0", "run.actors = 0", "[1, 1024]"}},
+      {{"--set", "actor.ring_capacity=1000"}, {"actor.ring_capacity = 1000", "power of two"}},
+      {{"--set", "replay.alpha=nan"}, {"replay.alpha = nan", "not finite"}},
+      {{"--env", "NoSuchEnv-v0"}, {"env.id = \"NoSuchEnv-v0\"", "CartPole-v1"}},
+      // A rate limiter that could deadlock: rejected by the replay service's own validation.
+      {{"--set", "replay.error_buffer=1"}, {"replay.error_buffer"}},
+  };
+  int i = 0;
+  for (const auto& c : cases) {
+    TrainRun run(c.args, "cfg" + std::to_string(i++));
+    INFO(run.output());
+    CHECK(run.wait_exit(60s) == 2);
+    for (const auto& e : c.expect) CHECK_THAT(run.output(), Catch::Contains(e));
+    CHECK_FALSE(fs::exists(run.dir()));
+    CHECK(shmrl::shm::list_segments(run.run_id()).empty());
+  }
+}
+
+TEST_CASE("SIGTERM stops every child within 10 s and leaves no shared memory", "[train]") {
+  TrainRun run(tiny_run_args(), "term");
+  REQUIRE(run.wait_ready(120s));
+  auto children = children_of(run.pid());
+  INFO(run.launcher_log());
+  CHECK(children.size() == 4);  // replay, learner0, actor0, actor1
+  REQUIRE(find_child(children, " replay ") > 0);
+  REQUIRE_FALSE(shmrl::shm::list_segments(run.run_id()).empty());
+
+  kill(run.pid(), SIGTERM);
+  CHECK(all_gone(children, 10s));
+  CHECK(run.wait_exit(20s) == 128 + SIGTERM);
+  CHECK(shmrl::shm::list_segments(run.run_id()).empty());
+  auto summary = run.summary();
+  CHECK(summary["stop_reason"] == "stopped by SIGTERM");
+  CHECK(summary["env"] == "CartPole-v1");
+  CHECK(summary["solved"] == false);
+  CHECK_FALSE(fs::is_empty(run.dir() / "checkpoints"));  // the learner's final checkpoint
+  CHECK(fs::exists(run.dir() / "config.toml"));
+  CHECK(fs::exists(run.dir() / "logs" / "actor1.log"));
+}
+
+TEST_CASE("a SIGKILLed actor is restarted and the run goes on", "[train]") {
+  TrainRun run(tiny_run_args(), "restart");
+  REQUIRE(run.wait_ready(120s));
+  INFO(run.launcher_log());
+  pid_t victim = find_child(children_of(run.pid()), "--actor-id 1 ");
+  REQUIRE(victim > 0);
+  REQUIRE(wait_for([&] { return run.metric("env_steps") > 0; }, 30s));
+
+  kill(victim, SIGKILL);
+  REQUIRE(wait_for([&] { return run.metric("actor_restarts") >= 1; }, 15s));
+  CHECK_THAT(run.launcher_log(), Catch::Contains("actor1 (pid " + std::to_string(victim) +
+                                                 ") killed by signal 9 (SIGKILL); restarting (1/3)"));
+  pid_t successor = -1;
+  CHECK(wait_for([&] { return (successor = find_child(children_of(run.pid()), "--actor-id 1 ")) > 0; }, 10s));
+  CHECK(successor != victim);
+  // Training carries on: env steps keep growing after the restart.
+  double steps = run.metric("env_steps");
+  CHECK(wait_for([&] { return run.metric("env_steps") > steps + 1000; }, 30s));
+
+  auto children = children_of(run.pid());
+  kill(run.pid(), SIGTERM);
+  CHECK(all_gone(children, 10s));
+  CHECK(run.wait_exit(20s) == 128 + SIGTERM);
+  CHECK(shmrl::shm::list_segments(run.run_id()).empty());
+  CHECK(run.summary()["actor_restarts"] == 1);
+}
+
+TEST_CASE("a SIGKILLed launcher takes its children along; the next run removes the leftovers", "[train]") {
+  std::string old_id;
+  {
+    TrainRun run(tiny_run_args(), "kill9");
+    REQUIRE(run.wait_ready(120s));
+    auto children = children_of(run.pid());
+    REQUIRE(children.size() == 4);
+    kill(run.pid(), SIGKILL);
+    REQUIRE(run.wait_exit(10s) == 128 + SIGKILL);
+    CHECK(all_gone(children, 10s));
+    old_id = run.run_id();
+    REQUIRE_FALSE(shmrl::shm::list_segments(old_id).empty());  // nobody cleaned up...
+
+    TrainRun next({"--max-env-steps", "1", "--actors", "1", "--envs-per-actor", "2"}, "next");
+    CHECK(next.wait_exit(120s) == 0);
+    INFO(next.launcher_log());
+    CHECK(shmrl::shm::list_segments(old_id).empty());  // ...until the next run started
+    CHECK(shmrl::shm::list_segments(next.run_id()).empty());
+  }
+}
+
+TEST_CASE("CartPole-v1 trains to solved end to end, bounded by env steps", "[train][e2e]") {
+  TrainRun run({"--env", "CartPole-v1", "--seed", "1", "--max-env-steps", "1000000", "--time-limit", "0"},
+               "e2e");
+  int rc = run.wait_exit(600s);
+  INFO(run.launcher_log());
+  REQUIRE(rc == 0);
+  auto summary = run.summary();
+  CHECK(summary["solved"] == true);
+  CHECK(summary["eval_return"].get<double>() >= 475.0);
+  CHECK(summary["env_steps"].get<double>() <= 1000000 + 100000);  // the limit plus at most ~1 s of steps
+  CHECK(summary["updates"].get<double>() > 0);
+  CHECK(shmrl::shm::list_segments(run.run_id()).empty());
+}
