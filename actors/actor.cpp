@@ -92,9 +92,10 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
 }
 
 void Actor::bad(std::size_t env, const std::string& what) const {
+  // Episode step k = the k-th step of the episode (0 = its reset); vector steps count from 1.
   throw BadEnvOutput("env " + opts_.env_id + ", env index " + std::to_string(env) + " (actor " +
                      std::to_string(opts_.actor_id) + "), vector step " +
-                     std::to_string(vector_steps_) + ", episode step " +
+                     std::to_string(vector_steps_ + 1) + ", episode step " +
                      std::to_string(ep_length_[env]) + ": " + what +
                      "; nothing was pushed for this step");
 }
@@ -122,12 +123,12 @@ void Actor::step() {
   const Space& action_space = schema_.action_space();
   for (std::size_t e = 0; e < envs_.size(); ++e) {
     const std::byte* action = actions_.data() + e * action_bytes_;
+    ep_length_[e] += 1;  // the step being taken
     if (!action_space.contains_action(action))
       bad(e, "action " + describe_action(action_space, action) + " is outside " +
                  action_space.describe());
     auto* obs = reinterpret_cast<std::byte*>(input + e * obs_numel_);
     const envs::StepResult r = envs_[e]->step(action, obs);
-    ep_length_[e] += 1;
     check_obs(e, obs);
     if (!std::isfinite(static_cast<float>(r.reward)))
       bad(e, "reward is " + std::to_string(r.reward) + " (not finite)");

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "actors/actor.h"
+#include "actors/actor_net.h"
 #include "actors/envs/registry.h"
 #include "actors/qnet.h"
 #include "actors/weights_blob.h"
@@ -170,7 +171,8 @@ TEST_CASE("non-finite env output is an error naming env, index and step; nothing
   } catch (const BadEnvOutput& e) {
     const std::string msg = e.what();
     CHECK_THAT(msg, Catch::Contains("NanObs-test-v0") && Catch::Contains("env index 0") &&
-                        Catch::Contains("episode step 5") && Catch::Contains("observation[0]"));
+                        Catch::Contains("episode step 5") && Catch::Contains("vector step 5") &&
+                        Catch::Contains("observation[0]"));
   }
   nan_actor.writer().flush();
   const auto records = drain(run, 0);
@@ -213,6 +215,31 @@ TEST_CASE("a continuous-action env runs through the Gaussian policy", "[actor]")
     CHECK((a >= -2.f && a <= 2.f));
     CHECK(t.discount == Approx(0.99 * 0.99 * 0.99));
   }
+}
+
+TEST_CASE("an action outside the space is an error naming env, index and step", "[actor]") {
+  test::RunGuard guard;
+  const RunContext run{guard.id, ProcessId::self(), ""};
+  ActorOptions o = small_options();
+  o.env_id = "Pendulum-v1";
+  std::atomic<bool> stop{false};
+  Actor actor(o, run, stop);
+  // Weights full of NaN make the actor network's action NaN, which no Box contains.
+  DeterministicActorNet net(ActorNetOptions{3, {-2.f}, {2.f}, {8}});
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : net->parameters()) p.fill_(NAN);
+  }
+  const auto blob = save_weights_blob(*net);
+  auto seg = shm::Segment::create(run.run_id, seg::weights(),
+                                  shm::WeightBoard::bytes_needed(blob.size()));
+  auto board = shm::WeightBoard::create(seg.data(), seg.size(), blob.size());
+  actor.step();
+  board.publish(blob.data(), blob.size(), 2);
+  actor.step();  // loads version 2 at its end
+  CHECK_THROWS_WITH(actor.step(), Catch::Contains("Pendulum-v1") && Catch::Contains("env index 0") &&
+                                      Catch::Contains("episode step 3") &&
+                                      Catch::Contains("action [nan] is outside Box"));
 }
 
 TEST_CASE("an unknown env id is refused before any segment exists", "[actor]") {
