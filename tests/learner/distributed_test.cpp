@@ -105,6 +105,7 @@ TEST_CASE("two Gloo learners in separate processes stay bit-identical", "[learne
   const int port = pick_free_port();
   std::vector<pid_t> pids;
   for (int rank = 0; rank < 2; ++rank) {
+    std::fflush(nullptr);
     pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) ::_exit(run_rank(rank, port, (dir.path / std::to_string(rank)).string()));
