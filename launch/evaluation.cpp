@@ -1,23 +1,39 @@
 #include "launch/evaluation.h"
 
+#include <torch/torch.h>
+
 #include <chrono>
 #include <stdexcept>
 
+#include "learner/evaluate.h"
+
 namespace shmrl::launch {
 
-// TODO(issue 5): the evaluation core, learner/evaluate.h, is being written by the learner's
-// author. Until it lands both functions fail loudly: training runs, but never reports an
-// evaluation, so it cannot stop as solved.
-std::optional<EvalStats> evaluate_board(const Config&, const RunContext&, uint64_t) {
-  throw std::runtime_error("greedy evaluation is not available yet (learner/evaluate.h, issue 5)");
+namespace {
+EvalStats to_stats(const learner::EvalResult& r) {
+  return EvalStats{static_cast<int>(r.returns.size()), r.mean, r.std, r.min, r.max, r.weight_version};
+}
+}  // namespace
+
+std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed) {
+  auto r = learner::evaluate_weight_board(
+      run, config.get_string("env.id"), config.get_int_list("learner.hidden"),
+      config.get_bool("learner.dueling"), static_cast<int>(config.get_int("eval.episodes")), seed);
+  if (!r) return std::nullopt;
+  return to_stats(*r);
 }
 
-EvalStats evaluate_checkpoint(const std::string&, const std::string&, int, uint64_t) {
-  throw std::runtime_error("greedy evaluation is not available yet (learner/evaluate.h, issue 5)");
+EvalStats evaluate_checkpoint(const std::string& path, const std::string& env_id, int episodes,
+                              uint64_t seed) {
+  return to_stats(learner::evaluate_checkpoint_file(path, env_id, episodes, seed));
 }
 
 PeriodicEvaluator::PeriodicEvaluator(const Config& config, const RunContext& run)
-    : config_(config), run_(run), period_s_(config.get_float("eval.period_s")) {}
+    : config_(config), run_(run), period_s_(config.get_float("eval.period_s")) {
+  // The launcher's only torch work is this evaluation: one intra-op thread, so it takes at most one
+  // core from the actors and learners.
+  torch::set_num_threads(1);
+}
 
 PeriodicEvaluator::~PeriodicEvaluator() {
   if (running_.valid()) running_.wait();

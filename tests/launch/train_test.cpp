@@ -112,12 +112,14 @@ TEST_CASE("a SIGKILLed launcher takes its children along; the next run removes t
     REQUIRE(run.wait_exit(10s) == 128 + SIGKILL);
     CHECK(all_gone(children, 10s));
     old_id = run.run_id();
-    REQUIRE_FALSE(shmrl::shm::list_segments(old_id).empty());  // nobody cleaned up...
+    // Nobody cleaned up: the segments stay until a run starts (any run: another test running in
+    // parallel may be the one that removes them, so this is not asserted).
+    if (shmrl::shm::list_segments(old_id).empty()) WARN("leftovers already removed by a concurrent run");
 
     TrainRun next({"--max-env-steps", "1", "--actors", "1", "--envs-per-actor", "2"}, "next");
     CHECK(next.wait_exit(120s) == 0);
     INFO(next.launcher_log());
-    CHECK(shmrl::shm::list_segments(old_id).empty());  // ...until the next run started
+    CHECK(shmrl::shm::list_segments(old_id).empty());
     CHECK(shmrl::shm::list_segments(next.run_id()).empty());
   }
 }
