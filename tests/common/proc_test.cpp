@@ -76,15 +76,23 @@ TEST_CASE("proc: die_with_parent kills the child when its parent dies", "[proc]"
   ::close(fds[1]);
 }
 
-TEST_CASE("time: Backoff escalates from spinning to bounded sleeps", "[time]") {
+TEST_CASE("time: Backoff escalates from spinning to bounded sleeps; reset starts over", "[time]") {
   Backoff b(std::chrono::microseconds(500));
   const auto t0 = Clock::now();
   for (int i = 0; i < 200; ++i) b.pause();
   const auto spent = Clock::now() - t0;
   CHECK(spent >= 20ms);  // the late steps sleep, they do not spin
   CHECK(spent < 5s);     // each sleep is capped at max_sleep
-  b.reset();
+
+  // Once escalated, a pause sleeps at least max_sleep; after reset() it is a short spin again.
+  Backoff slow(std::chrono::milliseconds(300));
+  while (true) {
+    const auto t = Clock::now();
+    slow.pause();
+    if (Clock::now() - t >= 300ms) break;  // reached the capped sleep (after ~0.5 s of steps)
+  }
+  slow.reset();
   const auto t1 = Clock::now();
-  b.pause();
-  CHECK(Clock::now() - t1 < 50ms);  // after reset, back to a short spin
+  slow.pause();
+  CHECK(Clock::now() - t1 < 300ms);
 }
