@@ -133,6 +133,20 @@ int BatchWriter::try_claim() {
   return -1;
 }
 
+int BatchWriter::claim(Deadline deadline) {
+  for (int spin = 0; spin < 32; ++spin) {
+    if (int s = try_claim(); s >= 0) return s;
+  }
+  for (;;) {
+    const uint32_t seen = hdr_->free_event.prepare();
+    int s = try_claim();
+    const auto left = deadline - Clock::now();
+    if (s < 0 && left > Clock::duration::zero()) hdr_->free_event.sleep(seen, left);
+    hdr_->free_event.finish();
+    if (s >= 0 || (s = try_claim()) >= 0 || Clock::now() >= deadline) return s;
+  }
+}
+
 void BatchWriter::publish(int i, double beta, uint64_t generation) {
   auto* s = slot(i);
   s->seq = hdr_->next_seq.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -140,6 +154,7 @@ void BatchWriter::publish(int i, double beta, uint64_t generation) {
   s->beta = beta;
   s->sampled_ns = now_ns();
   s->state.store(static_cast<uint32_t>(SlotState::Ready), std::memory_order_release);
+  hdr_->ready_event.notify();
 }
 
 void BatchWriter::abandon(int i) {
@@ -204,8 +219,7 @@ BatchReader BatchReader::attach(const RunContext& run, int rank, const Transitio
   }
 }
 
-std::optional<BatchView> BatchReader::acquire(Deadline deadline) {
-  Backoff backoff;
+std::optional<BatchView> BatchReader::try_acquire() {
   for (;;) {
     int best = -1;
     uint64_t best_seq = 0;
@@ -217,33 +231,47 @@ std::optional<BatchView> BatchReader::acquire(Deadline deadline) {
         best_seq = s->seq;
       }
     }
-    if (best >= 0) {
-      auto* s = slot(static_cast<uint32_t>(best));
-      uint32_t ready = static_cast<uint32_t>(SlotState::Ready);
-      if (s->state.compare_exchange_strong(ready, static_cast<uint32_t>(SlotState::Consumed),
-                                           std::memory_order_acquire)) {
-        BatchView v;
-        v.slot = static_cast<uint32_t>(best);
-        v.seq = s->seq;
-        v.generation = s->generation;
-        v.beta = s->beta;
-        std::byte* base = slot_base(v.slot);
-        v.data = base + hdr_->batch_offset;
-        v.keys = {reinterpret_cast<const uint64_t*>(base + hdr_->keys_offset), hdr_->batch_size};
-        v.weights = {reinterpret_cast<const float*>(base + hdr_->weights_offset), hdr_->batch_size};
-        v.layout = &layout_;
-        return v;
-      }
+    if (best < 0) return std::nullopt;
+    auto* s = slot(static_cast<uint32_t>(best));
+    uint32_t ready = static_cast<uint32_t>(SlotState::Ready);
+    if (!s->state.compare_exchange_strong(ready, static_cast<uint32_t>(SlotState::Consumed),
+                                          std::memory_order_acquire))
       continue;  // lost a race with another acquirer: look again
-    }
-    if (Clock::now() >= deadline) return std::nullopt;
-    backoff.pause();
+    BatchView v;
+    v.slot = static_cast<uint32_t>(best);
+    v.seq = s->seq;
+    v.generation = s->generation;
+    v.beta = s->beta;
+    std::byte* base = slot_base(v.slot);
+    v.data = base + hdr_->batch_offset;
+    v.keys = {reinterpret_cast<const uint64_t*>(base + hdr_->keys_offset), hdr_->batch_size};
+    v.weights = {reinterpret_cast<const float*>(base + hdr_->weights_offset), hdr_->batch_size};
+    v.layout = &layout_;
+    return v;
+  }
+}
+
+std::optional<BatchView> BatchReader::acquire(Deadline deadline) {
+  for (int spin = 0; spin < 32; ++spin) {
+    if (auto v = try_acquire()) return v;
+  }
+  for (;;) {
+    // Sleep on the ready event; the wake-up lands as soon as the service publishes a slot.
+    const uint32_t seen = hdr_->ready_event.prepare();
+    auto v = try_acquire();
+    const auto left = deadline - Clock::now();
+    // Bounded sleeps: a service that died mid-publish never leaves a sleeper hanging.
+    if (!v && left > Clock::duration::zero())
+      hdr_->ready_event.sleep(seen, std::min<Clock::duration>(left, std::chrono::milliseconds(50)));
+    hdr_->ready_event.finish();
+    if (v || (v = try_acquire()) || Clock::now() >= deadline) return v;
   }
 }
 
 void BatchReader::release(const BatchView& b) {
   slot(b.slot)->state.store(static_cast<uint32_t>(SlotState::Free), std::memory_order_release);
   hdr_->batches_consumed.fetch_add(1, std::memory_order_relaxed);
+  hdr_->free_event.notify();
 }
 
 bool BatchReader::prioritized() const { return hdr_->prioritized != 0; }

@@ -36,11 +36,12 @@
 #include "common/schema.h"
 #include "common/shm/segment.h"
 #include "common/time.h"
+#include "replay/futex.h"
 
 namespace shmrl::replay {
 
 inline constexpr uint64_t kBatchMagic = 0x73686d726c42534cull;  // "shmrlBSL"
-inline constexpr uint32_t kBatchLayoutVersion = 1;
+inline constexpr uint32_t kBatchLayoutVersion = 2;
 
 enum class SlotState : uint32_t { Free = 0, Filling = 1, Ready = 2, Consumed = 3 };
 
@@ -70,9 +71,11 @@ struct alignas(64) BatchSegmentHeader {
   std::atomic<uint64_t> next_seq;                // last seq handed out
   ProcessId service;
   std::atomic<uint64_t> service_heartbeat_ns;    // steady clock, stamped while the service runs
+  EventWord ready_event;                         // notified after a slot becomes Ready
   // Line 2: the learner.
   alignas(64) ProcessId consumer;
   std::atomic<uint64_t> batches_consumed;
+  EventWord free_event;                          // notified after a slot becomes Free
 };
 static_assert(sizeof(BatchSegmentHeader) == 3 * 64);
 
@@ -106,9 +109,11 @@ class BatchReader {
   static BatchReader attach(const RunContext& run, int rank, const TransitionSchema& schema,
                             std::size_t batch_size, Deadline deadline);
 
-  // Waits (spin, then back-off sleeps) for the Ready slot with the lowest seq and marks it
-  // Consumed. nullopt on timeout. O(num_slots) per poll.
+  // Waits (a short spin, then asleep until the service publishes) for the Ready slot with the
+  // lowest seq and marks it Consumed. nullopt on timeout. O(num_slots) per look.
   std::optional<BatchView> acquire(Deadline deadline);
+  // The same without waiting: nullopt if no slot is Ready now.
+  std::optional<BatchView> try_acquire();
   // Hands the slot back (Consumed -> Free). Any thread; once per acquired view.
   void release(const BatchView& b);
 

@@ -22,6 +22,8 @@ class BatchWriter {
 
   // Moves a Free slot to Filling and returns it; -1 if every slot is taken. O(num_slots).
   int try_claim();
+  // try_claim(), sleeping until the learner frees a slot or the deadline passes (-1).
+  int claim(Deadline deadline);
   std::byte* batch(int slot) const { return slot_base(slot) + hdr_->batch_offset; }
   uint64_t* keys(int slot) const {
     return reinterpret_cast<uint64_t*>(slot_base(slot) + hdr_->keys_offset);

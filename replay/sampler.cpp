@@ -45,14 +45,12 @@ void ReplayService::sampler_loop(int rank) {
   const uint64_t generation = storage_.generation();
   std::vector<const std::byte*> records(B);
   int slot = -1;
-  Backoff idle(std::chrono::microseconds(200));
   while (!stop_.load(std::memory_order_relaxed)) {
     const bool forwarded = forward_priority_updates(rank, tok);
-    if (slot < 0) slot = out.try_claim();
+    // Asleep until the learner frees a slot, in short naps so priority updates keep flowing.
+    if (slot < 0) slot = forwarded ? out.try_claim() : out.claim(deadline_in(std::chrono::milliseconds(1)));
     if (slot < 0) {  // the learner holds every slot
       out.heartbeat();
-      if (forwarded) idle.reset();
-      else idle.pause();
       continue;
     }
     // Short waits so priority updates keep flowing while the limiter holds sampling back.
@@ -63,8 +61,12 @@ void ReplayService::sampler_loop(int rank) {
     {
       std::lock_guard lock(mu_);
       selector_->sample(storage_.begin(), storage_.committed(), B, beta, rng, keys, out.weights(slot));
+      // slot = key % capacity without a division per key: keys lie in [begin, begin + capacity).
+      const uint64_t begin = storage_.begin(), begin_slot = begin % opts_.capacity;
       for (std::size_t i = 0; i < B; ++i) {
-        records[i] = storage_.record(keys[i]);
+        uint64_t slot_i = keys[i] - begin + begin_slot;
+        slot_i -= slot_i >= opts_.capacity ? opts_.capacity : 0;
+        records[i] = storage_.record_at_slot(slot_i);
         __builtin_prefetch(records[i]);
       }
       gatherer_.gather(batch, records.data(), B);
@@ -75,7 +77,6 @@ void ReplayService::sampler_loop(int rank) {
     slot = -1;
     c_.samples.fetch_add(B, std::memory_order_relaxed);
     c_.batches.fetch_add(1, std::memory_order_relaxed);
-    idle.reset();
   }
   if (slot >= 0) out.abandon(slot);
 }

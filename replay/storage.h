@@ -90,7 +90,8 @@ class Storage {
   // True if key is stored now. O(1).
   bool contains(uint64_t key) const { return key >= begin() && key < committed(); }
 
-  std::byte* record(uint64_t key) const { return records_ + (key % capacity_) * record_bytes_; }
+  std::byte* record(uint64_t key) const { return record_at_slot(key % capacity_); }
+  std::byte* record_at_slot(uint64_t slot) const { return records_ + slot * record_bytes_; }
   float* priorities() const { return priorities_; }  // by slot
   float& priority(uint64_t key) const { return priorities_[key % capacity_]; }
   std::atomic<uint64_t>& ring_pos(uint32_t actor) const { return ring_pos_[actor]; }
