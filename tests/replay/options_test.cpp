@@ -14,17 +14,60 @@ std::string with_replay(const std::string& replay_lines, const std::string& extr
 }
 }  // namespace
 
-TEST_CASE("options: the shipped CartPole config parses") {
+TEST_CASE("options: the shipped CartPole config parses and validates") {
   const auto o = load_replay_options(std::string(SHMRL_TEST_DATA_DIR) + "/../../configs/cartpole.toml");
-  CHECK(o.capacity == 100000);
-  CHECK(o.selector == SelectorKind::Prioritized);
-  CHECK(o.alpha == 0.6);
-  CHECK(o.min_size_to_sample == 2000);
-  CHECK(o.samples_per_insert == 4.0);
-  CHECK(o.batch_size == 256);
   CHECK(o.env_id == "CartPole-v1");
-  CHECK(o.batch_slots == 3);
   o.validate_for(64);
+}
+
+TEST_CASE("options: every key is read from its section (none left at its default)") {
+  const auto o = parse_replay_options(R"(
+[run]
+actors = 3
+learners = 2
+seed = 17
+[env]
+id = "LunarLander-v3"
+[actor]
+ring_capacity = 4096
+[learner]
+batch_size = 64
+[replay]
+capacity = 5000
+selector = "uniform"
+alpha = 0.7
+beta = 0.5
+beta_anneal_samples = 0
+min_size_to_sample = 100
+samples_per_insert = 2.5
+error_buffer = 300.0
+batch_slots = 4
+priority_ring_capacity = 8192
+initial_max_priority = 2.0
+checkpoint_period_s = 30.0
+checkpoint_on_exit = true
+restore_from = "/tmp/x.ckpt"
+)");
+  CHECK(o.actors == 3);
+  CHECK(o.learners == 2);
+  CHECK(o.seed == 17);
+  CHECK(o.env_id == "LunarLander-v3");
+  CHECK(o.ring_capacity == 4096);
+  CHECK(o.batch_size == 64);
+  CHECK(o.capacity == 5000);
+  CHECK(o.selector == SelectorKind::Uniform);
+  CHECK(o.alpha == 0.7);
+  CHECK(o.beta == 0.5);
+  CHECK(o.beta_anneal_samples == 0);
+  CHECK(o.min_size_to_sample == 100);
+  CHECK(o.samples_per_insert == 2.5);
+  CHECK(o.error_buffer == 300.0);
+  CHECK(o.batch_slots == 4);
+  CHECK(o.priority_ring_capacity == 8192);
+  CHECK(o.initial_max_priority == 2.0);
+  CHECK(o.checkpoint_period_s == 30.0);
+  CHECK(o.checkpoint_on_exit);
+  CHECK(o.restore_from == "/tmp/x.ckpt");
 }
 
 TEST_CASE("options: invalid values are rejected naming the key, the value and what to change") {
