@@ -118,6 +118,7 @@ void Actor::reset_env(std::size_t env) {
 }
 
 void Actor::step() {
+  const uint64_t blocked_before = writer_.blocked_ns();
   policy_->act(actions_.data());
   float* input = policy_->input();
   const Space& action_space = schema_.action_space();
@@ -146,7 +147,11 @@ void Actor::step() {
   env_steps_ += envs_.size();
   ++vector_steps_;
   writer_.heartbeat();
-  if (vector_steps_ % static_cast<uint64_t>(opts_.weight_sync_steps) == 0) sync_and_publish();
+  // After waiting on a full ring the learner has likely moved on: refresh the weights before the
+  // next actions rather than up to weight_sync_steps later.
+  if (vector_steps_ % static_cast<uint64_t>(opts_.weight_sync_steps) == 0 ||
+      writer_.blocked_ns() != blocked_before)
+    sync_and_publish();
 }
 
 void Actor::sync_and_publish() {

@@ -1,7 +1,8 @@
 #pragma once
 // One actor: E environments stepped in lockstep, one batched policy forward per vector step,
 // n-step records packed straight into the actor's shared-memory ring, the weight board polled
-// every weight_sync_steps vector steps, counters published as stats (seg::actor_stats(id)).
+// every weight_sync_steps vector steps and after every wait on a full ring, counters published as
+// stats (seg::actor_stats(id)) at the same moments.
 //
 // Threading: one thread. Cost per vector step: one forward + E env steps + about E records.
 #include <array>

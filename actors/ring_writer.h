@@ -43,6 +43,7 @@ class RingWriter final : public RecordSink {
 
   uint64_t committed() const { return shared_.ring.pushed(); }
   double blocked_seconds() const { return blocked_ns_ * 1e-9; }
+  uint64_t blocked_ns() const { return blocked_ns_; }
 
  private:
   void reserve_batch();  // reserves up to push_batch slots, waiting while there is no room
