@@ -54,7 +54,7 @@ TEST_CASE("schema defaults are valid and equal the shipped CartPole config", "[c
     CHECK(file.literal(s.key) == d.literal(s.key));
   }
   CHECK(d.get_string("env.id") == "CartPole-v1");
-  CHECK(d.get_int_list("learner.hidden") == std::vector<int64_t>{128, 128});
+  CHECK(d.get_int_list("learner.hidden") == std::vector<int64_t>{64, 64});
 }
 
 TEST_CASE("--set parses TOML literals and bare strings", "[config]") {
@@ -140,7 +140,7 @@ TEST_CASE("cross-key rules are checked by validate()", "[config]") {
   c.set("learner.tau=0.005");
   c.set("actor.push_batch=64");
   CHECK_NOTHROW(c.validate());
-  c.set("replay.capacity=100");
+  c.set("replay.capacity=50");
   CHECK_THAT(error_of([&] { c.validate(); }),
              Catch::Contains("learner.batch_size") && Catch::Contains("replay.min_size_to_sample = 2000"));
 }
