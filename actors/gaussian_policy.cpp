@@ -19,6 +19,7 @@ class GaussianPolicy final : public Policy {
   GaussianPolicy(const Space& obs_space, const Space& action_space, const PolicyOptions& opts,
                  std::size_t batch)
       : Policy(batch, obs_space.numel()),
+        // init_torch runs first: its seed decides the network's initial weights.
         net_((detail::init_torch(opts),
               ActorNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.low,
                               action_space.high, opts.hidden})),

@@ -2,8 +2,10 @@
 
 #include <toml++/toml.h>
 
+#include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 namespace shmrl::actors {
 namespace {

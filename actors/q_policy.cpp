@@ -21,6 +21,7 @@ class QPolicy final : public Policy {
   QPolicy(const Space& obs_space, const Space& action_space, const PolicyOptions& opts,
           std::size_t batch)
       : Policy(batch, obs_space.numel()),
+        // init_torch runs first: its seed decides the network's initial weights.
         net_((detail::init_torch(opts),
               QNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.n, opts.hidden,
                           opts.dueling})),
