@@ -57,7 +57,7 @@ TEST_CASE("schema defaults are valid and equal the shipped CartPole config", "[c
   CHECK(d.get_int_list("learner.hidden") == std::vector<int64_t>{64, 64});
 }
 
-TEST_CASE("--set parses TOML literals and bare strings", "[config]") {
+TEST_CASE("overrides (--set) parse TOML literals and bare strings", "[config]") {
   Config c = Config::defaults();
   c.set("run.actors=4");
   c.set("replay.alpha=0.7");
