@@ -10,7 +10,7 @@ using shmrl::replay::SumMinTree;
 
 TEST_CASE("sum tree: totals, minimum and prefix-sum search agree with a brute-force model") {
   std::mt19937_64 rng(7);
-  for (std::size_t cap : {1u, 2u, 5u, 64u, 1000u}) {
+  for (std::size_t cap : {1u, 2u, 5u, 8u, 9u, 64u, 1000u, 5000u}) {
     SumMinTree tree(cap);
     std::vector<double> model(cap, 0.0);
     std::uniform_real_distribution<double> val(0.0, 3.0);
