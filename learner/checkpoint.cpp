@@ -1,5 +1,8 @@
 #include "learner/checkpoint.h"
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/export.h>
+#include <torch/csrc/jit/serialization/pickler.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -189,8 +192,25 @@ void export_state_dict(const std::string& path, const torch::nn::Module& module)
     dict.insert(p.key(), p.value().detach().to(torch::kCPU).contiguous());
   for (const auto& b : module.named_buffers())
     dict.insert(b.key(), b.value().detach().to(torch::kCPU).contiguous());
-  std::vector<char> bytes = torch::pickle_save(dict);
-  write_file_atomic(path, std::string_view(bytes.data(), bytes.size()));
+  // torch::pickle_save's container (what torch.save writes), assembled from the same LibTorch
+  // pieces but with a plain dict: without the TorchScript type tag pickle_save adds, Python's
+  // torch.load accepts the file under its default weights_only=True.
+  std::vector<char> pickled;
+  torch::jit::Pickler pickler([&](const char* buf, size_t n) { pickled.insert(pickled.end(), buf, buf + n); },
+                              nullptr, nullptr, nullptr, nullptr, /*tag_aggregates=*/false);
+  pickler.protocol();
+  pickler.pushIValue(dict);
+  pickler.stop();
+  std::string bytes;
+  {
+    caffe2::serialize::PyTorchStreamWriter writer([&](const void* data, size_t n) {
+      bytes.append(static_cast<const char*>(data), n);
+      return n;
+    });
+    torch::jit::writeArchiveAndTensors("data", pickled.data(), pickled.size(), pickler.tensorData(), writer);
+    writer.writeEndOfFile();
+  }
+  write_file_atomic(path, bytes);
 }
 
 }  // namespace shmrl::learner

@@ -5,8 +5,9 @@
 // Loading refuses a missing, truncated/corrupt or mismatched file with a CheckpointError that says
 // which file, what is wrong and what to do.
 //
-// Python export: <dir>/policy.pt, written by torch::pickle_save from a dict of the online network's
-// tensors, so `torch.load(path)` in Python returns its state dict (learner/README.md).
+// Python export: <dir>/policy.pt, the torch.save container of a dict of the online network's
+// tensors (LibTorch's pickler and stream writer), so `torch.load(path)` in Python returns its state
+// dict, with the default weights_only=True (learner/README.md).
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -63,8 +64,9 @@ CheckpointCounters load_checkpoint(const std::string& path, const CheckpointMeta
 // loading it). Same errors as load_checkpoint, except for the meta comparison.
 std::pair<CheckpointMeta, CheckpointCounters> peek_checkpoint(const std::string& path);
 
-// Writes module's parameters and buffers as a dict {name: CPU tensor} with torch::pickle_save,
-// atomically: `torch.load(path)` in Python gives a state dict. O(model bytes).
+// Writes module's parameters and buffers as a dict {name: CPU tensor} in torch.save's format,
+// atomically: `torch.load(path)` in Python gives a state dict; torch::pickle_load reads it back in
+// C++. O(model bytes).
 void export_state_dict(const std::string& path, const torch::nn::Module& module);
 
 }  // namespace shmrl::learner
