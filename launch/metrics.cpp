@@ -92,6 +92,7 @@ MetricsRow MetricsTracker::update(const StatsSnapshot& s, double eval_return, in
   actor_episodes_.resize(n, 0);
   MetricsRow row;
   row.wall_s = s.wall_s;
+  row.env_steps = base_env_steps_;
   double return_sum = 0, fill_sum = 0;
   int with_episodes = 0;
   double oldest_version = std::numeric_limits<double>::infinity(), newest_actor_version = 0;
@@ -145,8 +146,10 @@ MetricsRow MetricsTracker::update(const StatsSnapshot& s, double eval_return, in
 }
 
 CsvMetricsWriter::CsvMetricsWriter(const std::string& path)
-    : path_(path), file_(std::fopen(path.c_str(), "w")) {
+    : path_(path), file_(std::fopen(path.c_str(), "a")) {
   if (!file_) throw std::runtime_error("cannot create '" + path + "': " + std::strerror(errno));
+  std::fseek(file_, 0, SEEK_END);
+  if (std::ftell(file_) > 0) return;  // appending to a resumed run's rows: the header is there
   std::string header;
   for (const auto& [name, field] : metric_columns()) {
     if (!header.empty()) header += ',';

@@ -47,14 +47,17 @@ struct MetricsRow {
 const std::vector<std::pair<std::string, double MetricsRow::*>>& metric_columns();
 
 // Turns successive snapshots into rows. Counters are taken as monotone (a restarted process may
-// republish a smaller total for a moment; the largest seen is kept).
+// republish a smaller total for a moment; the largest seen is kept). base_env_steps: env steps of
+// earlier sessions of a resumed run (the actors count from 0 again).
 class MetricsTracker {
  public:
-  explicit MetricsTracker(int64_t ring_capacity) : ring_capacity_(ring_capacity) {}
+  explicit MetricsTracker(int64_t ring_capacity, double base_env_steps = 0)
+      : ring_capacity_(ring_capacity), base_env_steps_(base_env_steps) {}
   MetricsRow update(const StatsSnapshot& s, double eval_return, int actor_restarts);
 
  private:
   int64_t ring_capacity_;
+  double base_env_steps_;
   std::vector<double> actor_steps_, actor_episodes_;
   double updates_ = 0;
   double prev_wall_ = 0, prev_steps_ = 0, prev_updates_ = 0;
@@ -62,7 +65,8 @@ class MetricsTracker {
 };
 
 // metrics.csv: a header, then one line per row, flushed each time (so a killed launcher still
-// leaves every second it saw). Throws std::runtime_error if the file cannot be written.
+// leaves every second it saw). An existing file (a resumed run) is appended to, without a second
+// header. Throws std::runtime_error if the file cannot be written.
 class CsvMetricsWriter {
  public:
   explicit CsvMetricsWriter(const std::string& path);

@@ -2,6 +2,7 @@
 // runs/<run-id>/summary.json, written once when the run has stopped:
 //   {"env", "solved", "wall_seconds", "env_steps", "updates", "eval_return", "seed"}
 // plus "run_id", "stop_reason" and "actor_restarts". eval_return is null before any evaluation.
+// For a resumed run, wall_seconds and env_steps include the earlier sessions.
 #include <cstdint>
 #include <string>
 

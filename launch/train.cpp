@@ -7,8 +7,10 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/shm/segment.h"
@@ -48,7 +50,19 @@ struct RunState {
   std::string reason;
   double eval_return = kNaN;
   MetricsRow last;
+  // Totals of the earlier sessions of a resumed run (from its summary.json): rows continue them.
+  double earlier_wall_s = 0, earlier_env_steps = 0;
 };
+
+// The wall time and env steps an earlier session of a resumed run recorded (0 if none).
+void read_earlier_session(const std::string& run_dir, RunState& st) {
+  std::ifstream in(run_dir + "/summary.json");
+  if (!in) return;
+  auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return;
+  st.earlier_wall_s = j.value("wall_seconds", 0.0);
+  st.earlier_env_steps = j.value("env_steps", 0.0);
+}
 
 void stop_children_of(Supervisor& sup, const Config& cfg, Console& console) {
   const double grace = cfg.get_float("run.stop_grace_s");
@@ -95,7 +109,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   const double target = cfg.get_float("run.target_return");
   const double time_limit = cfg.get_float("run.time_limit_s");
   const double max_steps = static_cast<double>(cfg.get_int("run.max_env_steps"));
-  MetricsTracker tracker(cfg.get_int("actor.ring_capacity"));
+  MetricsTracker tracker(cfg.get_int("actor.ring_capacity"), st.earlier_env_steps);
   CsvMetricsWriter csv(run.run_dir + "/metrics.csv");
   TfEventsWriter tb(run.run_dir);
   PeriodicEvaluator evaluator(cfg, run);
@@ -126,8 +140,8 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
     }
     if (now >= next_row) {
       next_row = std::max(next_row + 1.0, now + 0.5);
-      st.last =
-          tracker.update(read_snapshot(run, actors, learners, now), st.eval_return, sup.actor_restarts());
+      st.last = tracker.update(read_snapshot(run, actors, learners, st.earlier_wall_s + now), st.eval_return,
+                               sup.actor_restarts());
       csv.write(st.last);
       tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
       tb.flush();
@@ -158,8 +172,8 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
     if (auto r = evaluator.wait()) st.eval_return = r->mean;
   } catch (const std::exception&) {
   }
-  st.last =
-      tracker.update(read_snapshot(run, actors, learners, elapsed()), st.eval_return, sup.actor_restarts());
+  st.last = tracker.update(read_snapshot(run, actors, learners, st.earlier_wall_s + elapsed()),
+                           st.eval_return, sup.actor_restarts());
   csv.write(st.last);
   tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
   tb.flush();
@@ -216,6 +230,7 @@ int run_train(const TrainArgs& args) {
   }
 
   RunState st;
+  if (!args.resume.empty()) read_earlier_session(rd.dir, st);
   try {
     supervise(cfg, run, sup, console, elapsed, st);
   } catch (const std::exception& e) {
@@ -229,7 +244,7 @@ int run_train(const TrainArgs& args) {
   const double target = cfg.get_float("run.target_return");
   RunSummary sum{cfg.get_string("env.id"),
                  !std::isnan(st.eval_return) && st.eval_return >= target,
-                 elapsed(),
+                 st.earlier_wall_s + elapsed(),
                  st.last.env_steps,
                  st.last.updates,
                  st.eval_return,

@@ -62,6 +62,7 @@ void add_train_options(CLI::App& cmd, TrainArgs& args) {
         flag, [&args, key = key](const std::string& v) { args.flags.emplace_back(key, v); },
         std::string(s.doc) + " (= --set " + key + "=..., default " + d.literal(key) + ")");
     opt->type_name(s.type == KeyType::String ? "TEXT" : "NUM");
+    opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // a later flag overrides, as in scripts
   }
   cmd.add_option("--resume", args.resume,
                  "Continue the run in this directory (runs/<run-id>) from its latest checkpoint, "

@@ -98,6 +98,27 @@ TEST_CASE("the CSV has a header and one line per row, empty cells for NaN", "[me
   CHECK(cell("train_return") == "12.25");
 }
 
+TEST_CASE("a resumed run appends to its CSV and continues its env step total", "[metrics]") {
+  fs::path path = fs::temp_directory_path() / ("shmrl-metrics-resume-" + std::to_string(getpid()) + ".csv");
+  MetricsRow r;
+  r.env_steps = 1;
+  { CsvMetricsWriter(path.string()).write(r); }
+  r.env_steps = 2;
+  { CsvMetricsWriter(path.string()).write(r); }
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  fs::remove(path);
+  REQUIRE(lines.size() == 3);  // one header, two rows
+  CHECK(lines[0].rfind("wall_s,", 0) == 0);
+  CHECK(lines[2].rfind("0,2,", 0) == 0);
+
+  MetricsTracker t(1024, /*base_env_steps=*/5000);
+  StatsSnapshot s;
+  s.actors = {actor(100, 1, 10, 0, 0)};
+  CHECK(t.update(s, NAN, 0).env_steps == 5100);
+}
+
 TEST_CASE("TensorBoard tags skip missing values; the progress line shows the figures", "[metrics]") {
   MetricsRow r;
   r.wall_s = 12.0;

@@ -62,6 +62,36 @@ inline std::map<pid_t, std::string> children_of(pid_t ppid) {
   return out;
 }
 
+// Runs `shmrl args...` to completion (bounded by `timeout`, then SIGKILL); returns its exit status
+// and puts its stdout + stderr in `output`.
+inline int run_shmrl(const std::vector<std::string>& args, std::string& output,
+                     std::chrono::seconds timeout) {
+  std::vector<std::string> argv = {std::string(SHMRL_BINARY_DIR) + "/shmrl"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  fs::path out = fs::temp_directory_path() / ("shmrl-cmd-" + std::to_string(getpid()) + ".out");
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* f = std::fopen(out.c_str(), "w");
+    if (f) {
+      dup2(fileno(f), STDOUT_FILENO);
+      dup2(fileno(f), STDERR_FILENO);
+    }
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  int status = 0;
+  if (!wait_for([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout)) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  output = slurp(out);
+  fs::remove(out);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 class TrainRun {
  public:
   // Starts `shmrl train --run-dir <tmp> --run-id <id> args...`; output goes to <tmp>/train.out.

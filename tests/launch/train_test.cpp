@@ -124,6 +124,50 @@ TEST_CASE("a SIGKILLed launcher takes its children along; the next run removes t
   }
 }
 
+TEST_CASE("a stopped run resumes from its checkpoint; shmrl eval scores a checkpoint", "[train]") {
+  auto args = tiny_run_args();
+  args.insert(args.end(), {"--time-limit", "4", "--target-return", "1000"});
+  TrainRun run(args, "resume");
+  REQUIRE(run.wait_exit(120s) == 0);
+  INFO(run.launcher_log());
+  auto first = run.summary();
+  CHECK(first["stop_reason"] == "time limit reached (run.time_limit_s = 4.0)");
+
+  std::string out;
+  int rc = run_shmrl({"train", "--resume", run.dir().string(), "--time-limit", "4"}, out, 120s);
+  INFO(out);
+  REQUIRE(rc == 0);
+  CHECK_THAT(slurp(run.dir() / "logs" / "learner0.log"), Catch::Contains("resumed from"));
+  auto second = run.summary();
+  CHECK(second["wall_seconds"].get<double>() > first["wall_seconds"].get<double>() + 3);
+  CHECK(second["env_steps"].get<double>() > first["env_steps"].get<double>());
+  CHECK(second["updates"].get<double>() > first["updates"].get<double>());
+  std::istringstream csv(slurp(run.dir() / "metrics.csv"));
+  int headers = 0;
+  for (std::string line; std::getline(csv, line);) headers += line.rfind("wall_s,", 0) == 0;
+  CHECK(headers == 1);
+  CHECK(shmrl::shm::list_segments(run.run_id()).empty());
+
+  fs::path ckpt;
+  for (const auto& e : fs::directory_iterator(run.dir() / "checkpoints")) {
+    if (e.path().filename().string().rfind("ckpt-", 0) == 0) ckpt = e.path();
+  }
+  REQUIRE_FALSE(ckpt.empty());
+  REQUIRE(run_shmrl({"eval", "--checkpoint", ckpt.string(), "--episodes", "3", "--json"}, out, 60s) == 0);
+  auto j = nlohmann::json::parse(out.substr(out.find('{')));
+  CHECK(j["episodes"] == 3);
+  CHECK(j["min"].get<double>() <= j["mean"].get<double>());
+  CHECK(j["mean"].get<double>() <= j["max"].get<double>());
+  CHECK(j["min"].get<double>() >= 1.0);  // every CartPole episode lasts at least a step
+
+  // A truncated checkpoint is refused, naming the file.
+  fs::path cut = run.dir() / "cut.pt";
+  std::string bytes = slurp(ckpt);
+  std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  CHECK(run_shmrl({"eval", "--checkpoint", cut.string(), "--episodes", "1"}, out, 60s) == 1);
+  CHECK_THAT(out, Catch::Contains("cut.pt"));
+}
+
 TEST_CASE("CartPole-v1 trains to solved end to end, bounded by env steps", "[train][e2e]") {
   TrainRun run({"--env", "CartPole-v1", "--seed", "1", "--max-env-steps", "1000000", "--time-limit", "0"},
                "e2e");
