@@ -46,11 +46,11 @@ std::string read_payload(const std::string& path) {
       t.payload_bytes != bytes.size() - sizeof(Trailer))
     throw CheckpointError("checkpoint " + path + " is truncated or not a shmrl checkpoint (" +
                           std::to_string(bytes.size()) +
-                          " bytes, no valid trailer); delete it to resume from an older one");
+                          " bytes, no valid trailer)");
   bytes.resize(t.payload_bytes);
   if (XXH64(bytes.data(), bytes.size(), 0) != t.xxh64)
     throw CheckpointError("checkpoint " + path +
-                          " is corrupt (checksum mismatch); delete it to resume from an older one");
+                          " is corrupt (checksum mismatch)");
   return bytes;
 }
 

@@ -116,7 +116,13 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
     auto latest = latest_checkpoint(ckpt.dir);
     if (!latest)
       throw CheckpointError("--resume: no checkpoint in " + ckpt.dir + ": start without --resume");
-    auto c = load_checkpoint(*latest, ckpt.meta, learner.checkpoint_state());
+    CheckpointCounters c;
+    try {
+      c = load_checkpoint(*latest, ckpt.meta, learner.checkpoint_state());
+    } catch (const CheckpointError& e) {
+      throw CheckpointError(std::string(e.what()) +
+                            " (--resume uses the newest checkpoint; move it away to resume from an older one)");
+    }
     learner.set_updates(c.updates);
     std::cerr << "learner " << rank << ": resumed from " << *latest << " (" << c.updates << " updates)\n";
   }
