@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/stats.h"
+#include "replay/checkpoint.h"
 #include "replay/priority_updates.h"
 #include "replay/process.h"
 #include "replay/service.h"
@@ -114,6 +115,7 @@ TEST_CASE("process: 4 producers and 2 consumers through the service process, not
   const uint64_t n = 20000;
   auto opts = small_options(/*capacity=*/4 * n, /*batch=*/32, /*actors=*/4, /*learners=*/2,
                             SelectorKind::Prioritized);
+  opts.checkpoint_on_exit = true;
   const pid_t service = fork_child([&] { return run_replay_process(t.run, opts, schema); });
   std::vector<pid_t> producers, consumers;
   for (int a = 0; a < 4; ++a)
@@ -140,6 +142,13 @@ TEST_CASE("process: 4 producers and 2 consumers through the service process, not
   CHECK(wait_child(service, 10s) == 0);  // a clean stop on SIGTERM
   for (pid_t c : consumers) CHECK(wait_child(c) == 0);
   CHECK(read_stats(t.run, seg::replay_stats()).at("priority_updates") > 0);
+
+  // The checkpoint written on exit holds the same items.
+  TestRun other;
+  auto fresh = Storage::create(other.run, 4 * n, schema, 1.0);
+  const auto saved = load_checkpoint(t.run.run_dir + "/checkpoints/replay.ckpt", fresh, schema);
+  CHECK(saved.end == 4 * n);
+  CHECK(contents(fresh, schema, fresh.committed()).checksum == want.checksum);
 }
 
 TEST_CASE("process: SIGKILL the service mid-run and restart it; items, tree and clients carry on") {
