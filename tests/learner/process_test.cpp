@@ -4,6 +4,7 @@
 #include "tests/learner/helpers.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -154,4 +155,44 @@ TEST_CASE("learner process: --resume without a checkpoint fails fast", "[learner
   CHECK(wait_exit(child, 30s) == 1);
   shm::remove_run(run.run_id);
   CHECK(shm::list_segments(run.run_id).empty());
+}
+
+TEST_CASE("learner process: exits cleanly, with a final checkpoint, when its parent dies",
+          "[learner][process]") {
+  TempDir dir;
+  const RunContext run{shm::new_run_id(), ProcessId::self(), dir.str()};
+  struct Cleanup {
+    std::string id;
+    ~Cleanup() {
+      shm::remove_run(id);
+      ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+    }
+  } cleanup{run.run_id};
+  const auto schema = cartpole_schema();
+  auto writer = replay::BatchWriter::open_or_create(run, 0, schema, kBatch, 3, false, 1);
+  // The learner's parent is an intermediate process; this test adopts the orphan (subreaper) so it
+  // can wait for it after killing the parent.
+  REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::fflush(nullptr);
+  pid_t parent = ::fork();
+  if (parent == 0) {
+    LearnerProcessArgs args{run.run_id, ::getpid(), run.run_dir, write_config(dir), 0, false, 0};
+    pid_t learner = start_learner(args);
+    (void)!::write(fds[1], &learner, sizeof learner);
+    for (;;) ::pause();
+  }
+  pid_t learner = 0;
+  REQUIRE(::read(fds[0], &learner, sizeof learner) == sizeof learner);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  uint64_t seq = 0;
+  CHECK(feed_until(writer, schema, seq, learner, [&] { return stat_of(run, "updates") >= 20; }, 60s) == -1);
+  ::kill(parent, SIGKILL);
+  ::waitpid(parent, nullptr, 0);
+  CHECK(wait_exit(learner, 10s) == 0);  // PR_SET_PDEATHSIG -> SIGTERM -> clean stop
+  auto latest = latest_checkpoint(run.run_dir + "/checkpoints");
+  REQUIRE(latest.has_value());
+  CHECK(peek_checkpoint(*latest).second.updates >= 20);
 }
