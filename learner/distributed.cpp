@@ -139,12 +139,4 @@ double ProcessGroup::average_gradients(const std::vector<torch::Tensor>& params,
   return votes;
 }
 
-std::vector<double> ProcessGroup::sum(const std::vector<double>& values) {
-  if (!impl_ || values.empty()) return values;
-  std::vector<torch::Tensor> v{torch::tensor(values, torch::kFloat64).to(impl_->device)};
-  impl_->backend->allreduce(v)->wait();
-  auto cpu = v[0].cpu();
-  return std::vector<double>(cpu.data_ptr<double>(), cpu.data_ptr<double>() + cpu.numel());
-}
-
 }  // namespace shmrl::learner

@@ -53,8 +53,6 @@ class ProcessGroup {
   // zeros and is allocated), and returns the sum of the ranks' `vote`s (small integers: they ride
   // in the same float32 buffer, exactly). One flat all-reduce per call. Collective.
   double average_gradients(const std::vector<torch::Tensor>& params, double vote = 0);
-  // Sum of a small vector of doubles over ranks (stats). Collective.
-  std::vector<double> sum(const std::vector<double>& values);
 
  private:
   struct Impl;

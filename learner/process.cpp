@@ -65,15 +65,18 @@ uint64_t actor_env_steps(const RunContext& run, int actors) {
   return static_cast<uint64_t>(total);
 }
 
-// Polls `attach` with short deadlines so SIGTERM is noticed while the replay service starts.
+// Polls `attach` with short deadlines so SIGTERM is noticed while the replay service starts:
+// std::nullopt when stopped meanwhile; the last error after `total`.
 template <class F>
-auto attach_until_stopped(F attach, std::chrono::seconds total) -> decltype(attach(Deadline{})) {
+auto attach_until_stopped(F attach, std::chrono::seconds total)
+    -> std::optional<decltype(attach(Deadline{}))> {
   const auto end = Clock::now() + total;
   for (;;) {
     try {
       return attach(std::min(end, deadline_in(1s)));
     } catch (const std::runtime_error&) {
-      if (g_stop.load() || Clock::now() >= end) throw;
+      if (g_stop.load()) return std::nullopt;
+      if (Clock::now() >= end) throw;
     }
   }
 }
@@ -128,15 +131,20 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   }
   learner.sync_replicas();
 
-  auto reader = attach_until_stopped(
+  auto attached = attach_until_stopped(
       [&](Deadline d) {
         return replay::BatchReader::attach(run, rank, schema, static_cast<std::size_t>(o.batch_size), d);
       },
       60s);
+  if (!attached) return;  // stopped before the replay service was up: nothing trained, nothing to save
+  replay::BatchReader& reader = *attached;
   std::optional<replay::PriorityWriter> priorities;
-  if (reader.prioritized())
-    priorities.emplace(attach_until_stopped(
-        [&](Deadline d) { return replay::PriorityWriter::attach(run, rank, d); }, 60s));
+  if (reader.prioritized()) {
+    auto writer = attach_until_stopped(
+        [&](Deadline d) { return replay::PriorityWriter::attach(run, rank, d); }, 60s);
+    if (!writer) return;
+    priorities.emplace(std::move(*writer));
+  }
   std::optional<WeightPublisher> publisher;
   if (rank == 0) {
     publisher.emplace(run, *learner.online().module);

@@ -196,3 +196,17 @@ TEST_CASE("learner process: exits cleanly, with a final checkpoint, when its par
   REQUIRE(latest.has_value());
   CHECK(peek_checkpoint(*latest).second.updates >= 20);
 }
+
+TEST_CASE("learner process: SIGTERM while waiting for the replay service exits cleanly", "[learner][process]") {
+  TempDir dir;
+  const RunContext run{shm::new_run_id(), ProcessId::self(), dir.str()};
+  LearnerProcessArgs args{run.run_id, ::getpid(), run.run_dir, write_config(dir), 0, false, 0};
+  pid_t child = start_learner(args);
+  // Wait until it is up (its stats block exists, not ready: no batch slots yet), then stop it.
+  const auto end = Clock::now() + 30s;
+  while (stat_of(run, "ready") != 0 && Clock::now() < end) std::this_thread::sleep_for(10ms);
+  CHECK(stat_of(run, "ready") == 0);
+  ::kill(child, SIGTERM);
+  CHECK(wait_exit(child, 5s) == 0);
+  shm::remove_run(run.run_id);
+}
