@@ -10,6 +10,7 @@
 #include <string>
 
 #include "launch/config_schema.h"
+#include "launch/validate_components.h"
 
 using shmrl::launch::Config;
 using shmrl::launch::ConfigError;
@@ -176,4 +177,28 @@ TEST_CASE("the resolved TOML loads back to the same config", "[config]") {
   Config back = Config::load(f.path.string());
   CHECK(back == c);
   CHECK_THAT(c.to_toml(), Catch::Contains("[learner]") && Catch::Contains("hidden = [7]  # MLP"));
+}
+
+TEST_CASE("every shipped config loads and passes every process's validation", "[config]") {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(std::string(SHMRL_SOURCE_DIR) + "/configs")) {
+    if (e.path().extension() != ".toml") continue;
+    INFO(e.path());
+    Config c = Config::load(e.path().string());
+    CHECK_NOTHROW(c.validate());
+    CHECK_NOTHROW(shmrl::launch::validate_components(c));
+    ++n;
+  }
+  CHECK(n >= 2);
+}
+
+TEST_CASE("component validation reports the processes' own rules", "[config]") {
+  Config c = Config::defaults();
+  c.set("replay.error_buffer=1");  // the rate limiter could deadlock with batches of 64
+  CHECK_THAT(error_of([&] { shmrl::launch::validate_components(c); }),
+             Catch::Contains("replay.error_buffer") && !Catch::Contains("/tmp/shmrl-config-"));
+  c = Config::defaults();
+  c.set("env.id=NoSuchEnv-v0");
+  CHECK_THAT(error_of([&] { shmrl::launch::validate_components(c); }),
+             Catch::Contains("env.id = \"NoSuchEnv-v0\"") && Catch::Contains("CartPole-v1"));
 }
