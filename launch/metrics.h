@@ -3,6 +3,7 @@
 // rates from deltas, policy lag, queue fill), written to metrics.csv and TensorBoard, and shown as
 // the progress line. Launcher main thread only.
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <utility>

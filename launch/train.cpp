@@ -113,7 +113,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   CsvMetricsWriter csv(run.run_dir + "/metrics.csv");
   TfEventsWriter tb(run.run_dir);
   PeriodicEvaluator evaluator(cfg, run);
-  bool eval_broken = false;
+  std::string last_eval_error;  // an evaluation failure is retried next period, reported once
   double next_row = 0;
   while (true) {
     if (int sig = stop_signal()) {
@@ -135,8 +135,8 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
                         std::to_string(r->weight_version) + ") at " + fmt(now) + " s");
       }
     } catch (const std::exception& e) {
-      console.message(std::string("evaluation failed, no further evaluations: ") + e.what());
-      eval_broken = true;
+      if (e.what() != last_eval_error) console.message(std::string("evaluation failed: ") + e.what());
+      last_eval_error = e.what();
     }
     if (now >= next_row) {
       next_row = std::max(next_row + 1.0, now + 0.5);
@@ -162,7 +162,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
       st.reason = "env step limit reached (run.max_env_steps = " + fmt(max_steps, 0) + ")";
       break;
     }
-    if (!eval_broken && st.last.weight_version > 0) evaluator.maybe_start(now);
+    if (st.last.weight_version > 0) evaluator.maybe_start(now);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   // The children stop first: a slow evaluation never delays their shutdown.
