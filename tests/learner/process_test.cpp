@@ -74,7 +74,12 @@ int wait_exit(pid_t child, std::chrono::seconds limit) {
 }
 
 double stat_of(const RunContext& run, const char* name) {
-  auto s = read_stats(run, seg::learner_stats(0));
+  std::map<std::string, double> s;
+  try {
+    s = read_stats(run, seg::learner_stats(0));
+  } catch (const std::runtime_error&) {
+    return -1;  // read_stats can throw while the learner is still creating its stats segment
+  }
   auto it = s.find(name);
   return it == s.end() ? -1 : it->second;
 }
