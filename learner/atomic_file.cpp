@@ -29,8 +29,10 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   std::filesystem::path target(path);
   auto dir = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
   std::filesystem::create_directories(dir);
-  std::string tmp = (dir / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid())))
-                        .string();
+  // Same directory (rename stays atomic); the suffix keeps it out of "ckpt-*.pt" listings.
+  std::filesystem::path tmp_path = dir / target.filename();
+  tmp_path += ".tmp." + std::to_string(::getpid());
+  const std::string tmp = tmp_path.string();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail("cannot create", tmp);
   const char* p = bytes.data();
