@@ -1,6 +1,7 @@
 #include "common/stats.h"
 
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 namespace shmrl {
@@ -61,7 +62,13 @@ void StatsWriter::add(std::string_view name, double v) {
 std::map<std::string, double> read_stats(const RunContext& run, const std::string& seg_name) {
   std::map<std::string, double> out;
   if (!shm::Segment::exists(run.run_id, seg_name)) return out;
-  shm::Segment seg = shm::Segment::open(run.run_id, seg_name);
+  std::optional<shm::Segment> opened;
+  try {
+    opened.emplace(shm::Segment::open(run.run_id, seg_name));
+  } catch (const std::runtime_error&) {
+    return out;  // still being created by its writer (or just removed): nothing to read yet
+  }
+  const shm::Segment& seg = *opened;
   if (seg.size() < kSegmentBytes) return out;
   const auto* hdr = reinterpret_cast<const StatsHeader*>(seg.data());
   if (hdr->magic != kStatsMagic) return out;
