@@ -1,124 +1,47 @@
 #include "learner/options.h"
 
-#include <toml++/toml.h>
-
 #include <cmath>
-#include <limits>
-#include <sstream>
 #include <stdexcept>
 
+#include "common/toml_reader.h"
+
 namespace shmrl::learner {
-namespace {
-
-template <class T>
-std::string str(const T& v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
-
-[[noreturn]] void bad(const std::string& key, const std::string& value, const std::string& allowed) {
-  throw std::invalid_argument(key + " = " + value + ": must be " + allowed);
-}
-
-// Typed lookup of "section.key"; an absent key keeps `out`, a wrong type names the key.
-class Reader {
- public:
-  Reader(const toml::table& t, std::string path) : t_(t), path_(std::move(path)) {}
-
-  template <class T>
-  void get(const char* key, T& out) {
-    auto node = t_.at_path(key);
-    if (!node) return;
-    if constexpr (std::is_same_v<T, bool>) {
-      if (auto v = node.value_exact<bool>()) return void(out = *v);
-      type_error(key, node, "a boolean");
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      if (auto v = node.value_exact<std::string>()) return void(out = *v);
-      type_error(key, node, "a string");
-    } else if constexpr (std::is_floating_point_v<T>) {
-      if (auto v = node.template value<double>()) return void(out = *v);  // integers widen
-      type_error(key, node, "a number");
-    } else {
-      auto v = node.value_exact<int64_t>();
-      if (!v) type_error(key, node, "an integer");
-      if (*v < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
-          (*v > 0 && static_cast<uint64_t>(*v) > static_cast<uint64_t>(std::numeric_limits<T>::max())))
-        bad(key, str(*v), "an integer in range");
-      out = static_cast<T>(*v);
-    }
-  }
-
-  void get_int_list(const char* key, std::vector<int64_t>& out) {
-    auto node = t_.at_path(key);
-    if (!node) return;
-    const auto* arr = node.as_array();
-    if (!arr) type_error(key, node, "an array of integers");
-    std::vector<int64_t> v;
-    for (const auto& e : *arr) {
-      auto i = e.value_exact<int64_t>();
-      if (!i) type_error(key, node, "an array of integers");
-      v.push_back(*i);
-    }
-    out = std::move(v);
-  }
-
- private:
-  [[noreturn]] void type_error(const char* key, toml::node_view<const toml::node> node,
-                               const char* want) {
-    std::ostringstream os;
-    os << node;
-    throw std::invalid_argument(path_ + ": " + key + " = " + os.str() + ": must be " + want);
-  }
-  const toml::table& t_;
-  std::string path_;
-};
-
-}  // namespace
 
 void LearnerOptions::validate() const {
-  if (env_id.empty()) bad("env.id", "\"\"", "a registered environment id");
-  if (world_size < 1) bad("run.learners", str(world_size), ">= 1");
-  if (num_actors < 1) bad("run.actors", str(num_actors), ">= 1");
-  if (batch_slots < 2) bad("replay.batch_slots", str(batch_slots), ">= 2");
+  if (env_id.empty()) bad_option("env.id", "\"\"", "a registered environment id");
+  if (world_size < 1) bad_option("run.learners", to_text(world_size), ">= 1");
+  if (num_actors < 1) bad_option("run.actors", to_text(num_actors), ">= 1");
+  if (batch_slots < 2) bad_option("replay.batch_slots", to_text(batch_slots), ">= 2");
   if (device != "auto" && device != "cpu" && device != "cuda")
-    bad("run.device", "\"" + device + "\"", "one of auto|cpu|cuda");
-  if (batch_size < 1) bad("learner.batch_size", str(batch_size), ">= 1");
+    bad_option("run.device", "\"" + device + "\"", "one of auto|cpu|cuda");
+  if (batch_size < 1) bad_option("learner.batch_size", to_text(batch_size), ">= 1");
   for (std::size_t i = 0; i < hidden.size(); ++i)
-    if (hidden[i] <= 0) bad("learner.hidden[" + str(i) + "]", str(hidden[i]), "> 0 (a layer size)");
-  if (!(lr > 0 && std::isfinite(lr))) bad("learner.lr", str(lr), "a finite number > 0");
+    if (hidden[i] <= 0) bad_option("learner.hidden[" + to_text(i) + "]", to_text(hidden[i]), "> 0 (a layer size)");
+  if (!(lr > 0 && std::isfinite(lr))) bad_option("learner.lr", to_text(lr), "a finite number > 0");
   if (!(adam_eps > 0 && std::isfinite(adam_eps)))
-    bad("learner.adam_eps", str(adam_eps), "a finite number > 0");
-  if (!(grad_clip_norm > 0)) bad("learner.grad_clip_norm", str(grad_clip_norm), "> 0");
+    bad_option("learner.adam_eps", to_text(adam_eps), "a finite number > 0");
+  if (!(grad_clip_norm > 0)) bad_option("learner.grad_clip_norm", to_text(grad_clip_norm), "> 0");
   if (target_update_period < 0)
-    bad("learner.target_update_period", str(target_update_period),
+    bad_option("learner.target_update_period", to_text(target_update_period),
         ">= 0 (0 = Polyak averaging with learner.tau)");
   if (target_update_period == 0 && !(tau > 0 && tau <= 1))
-    bad("learner.tau", str(tau), "in (0, 1] when learner.target_update_period = 0");
-  if (publish_period < 1) bad("learner.publish_period", str(publish_period), ">= 1");
-  if (!(checkpoint_period_s > 0)) bad("learner.checkpoint_period_s", str(checkpoint_period_s), "> 0");
-  if (torch_threads < 1) bad("learner.torch_threads", str(torch_threads), ">= 1");
+    bad_option("learner.tau", to_text(tau), "in (0, 1] when learner.target_update_period = 0");
+  if (publish_period < 1) bad_option("learner.publish_period", to_text(publish_period), ">= 1");
+  if (!(checkpoint_period_s > 0)) bad_option("learner.checkpoint_period_s", to_text(checkpoint_period_s), "> 0");
+  if (torch_threads < 1) bad_option("learner.torch_threads", to_text(torch_threads), ">= 1");
   if (world_size > 1 && master_addr.empty())
-    bad("learner.master_addr", "\"\"", "a host name or address when run.learners > 1");
+    bad_option("learner.master_addr", "\"\"", "a host name or address when run.learners > 1");
   if (master_port < 0 || master_port > 65535 || (world_size > 1 && master_port == 0))
-    bad("learner.master_port", str(master_port),
+    bad_option("learner.master_port", to_text(master_port),
         "a TCP port in [1, 65535] when run.learners > 1 (0 only with one learner)");
-  if (!(priority_epsilon >= 0)) bad("learner.priority_epsilon", str(priority_epsilon), ">= 0");
-  if (!(huber_kappa > 0)) bad("learner.huber_kappa", str(huber_kappa), "> 0");
+  if (!(priority_epsilon >= 0)) bad_option("learner.priority_epsilon", to_text(priority_epsilon), ">= 0");
+  if (!(huber_kappa > 0)) bad_option("learner.huber_kappa", to_text(huber_kappa), "> 0");
 }
 
 LearnerOptions LearnerOptions::from_toml_file(const std::string& path) {
-  toml::table t;
-  try {
-    t = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream os;
-    os << path << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
-       << e.description();
-    throw std::invalid_argument(os.str());
-  }
+  const toml::table t = parse_toml_file(path);
   LearnerOptions o;
-  Reader r(t, path);
+  const TomlReader r(t, path);
   r.get("env.id", o.env_id);
   r.get("run.seed", o.seed);
   r.get("run.learners", o.world_size);
