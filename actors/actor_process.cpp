@@ -6,28 +6,11 @@
 
 #include "actors/actor.h"
 #include "common/shm/segment.h"
+#include "common/stop_signal.h"
 
 namespace shmrl::actors {
-namespace {
-
-std::atomic<bool> g_stop{false};  // lock-free: storing it is async-signal-safe
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-void on_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
-
-void install_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-}
-
-}  // namespace
-
 int run_actor_process(const ActorProcessArgs& args) {
-  g_stop.store(false);
-  install_handlers();
+  install_stop_handlers({SIGTERM, SIGINT});
   RunContext run;
   const bool standalone = args.run_id.empty();
   try {
@@ -46,7 +29,7 @@ int run_actor_process(const ActorProcessArgs& args) {
     opts.max_steps = args.max_steps;
     opts.validate();
 
-    Actor actor(opts, run, g_stop);
+    Actor actor(opts, run, stop_flag());
     std::cerr << "actor " << opts.actor_id << "/" << opts.num_actors << ": " << opts.env_id << " x"
               << opts.envs_per_actor << ", epsilon " << actor.epsilon() << ", run " << run.run_id
               << "\n";

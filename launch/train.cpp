@@ -15,11 +15,11 @@
 
 #include "common/shm/segment.h"
 #include "common/stats.h"
+#include "common/stop_signal.h"
 #include "launch/console.h"
 #include "launch/evaluation.h"
 #include "launch/metrics.h"
 #include "launch/run_dir.h"
-#include "launch/stop_signal.h"
 #include "launch/summary.h"
 #include "launch/supervisor.h"
 #include "launch/tfevents.h"
@@ -183,7 +183,8 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
 int run_train(const TrainArgs& args) {
   const auto t0 = Clock::now();
   auto elapsed = [t0] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
-  install_stop_handlers();
+  install_stop_handlers({SIGINT, SIGTERM, SIGHUP});
+  signal(SIGPIPE, SIG_IGN);  // a closed stderr pipe must not kill the launcher mid-shutdown
   Config cfg;
   RunDir rd;
   std::vector<std::string> stale;

@@ -13,6 +13,7 @@
 #include "common/run.h"
 #include "common/schema.h"
 #include "common/stats.h"
+#include "common/stop_signal.h"
 #include "learner/atomic_file.h"
 #include "learner/checkpoint.h"
 #include "learner/device.h"
@@ -27,18 +28,6 @@
 namespace shmrl::learner {
 namespace {
 using namespace std::chrono_literals;
-
-std::atomic<bool> g_stop{false};  // lock-free: storing it is async-signal-safe
-static_assert(std::atomic<bool>::is_always_lock_free);
-void on_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
-
-void install_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-}
 
 // Rendezvous and collectives: generous, since a rank may wait on its batch stream while the
 // others wait in the all-reduce (a peer that dies breaks its connections, which fails at once).
@@ -75,7 +64,7 @@ auto attach_until_stopped(F attach, std::chrono::seconds total)
     try {
       return attach(std::min(end, deadline_in(1s)));
     } catch (const std::runtime_error&) {
-      if (g_stop.load()) return std::nullopt;
+      if (stop_requested()) return std::nullopt;
       if (Clock::now() >= end) throw;
     }
   }
@@ -166,17 +155,17 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   uint64_t window_updates = learner.updates(), dropped = 0;
   for (;;) {
     if (args.max_updates > 0 && learner.updates() >= args.max_updates) break;  // lockstep: all ranks
-    if (g_stop.load() && o.world_size == 1) break;
+    if (stop_requested() && o.world_size == 1) break;
     auto b = prefetch.next(deadline_in(100ms));
     stats.set(stat::kSampleWaitS, prefetch.wait_seconds());
     if (!b) {
-      if (g_stop.load()) {
+      if (stop_requested()) {
         learner.stop_round();  // the other ranks are (or will be) in this round
         break;
       }
       continue;
     }
-    StepResult r = learner.step(b->batch, g_stop.load());
+    StepResult r = learner.step(b->batch, stop_requested());
     if (!r.applied) {
       prefetch.done(*b);
       break;
@@ -220,8 +209,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
 }  // namespace
 
 int run_learner_process(const LearnerProcessArgs& args) {
-  g_stop.store(false);
-  install_handlers();
+  install_stop_handlers({SIGTERM, SIGINT});
   try {
     if (args.run_id.empty())
       throw std::invalid_argument("--run-id is required: a learner trains on a replay service's batches");
