@@ -13,7 +13,7 @@ namespace {
 std::vector<std::unique_ptr<envs::Env>> make_envs(const ActorOptions& opts) {
   opts.validate();
   std::vector<std::unique_ptr<envs::Env>> out;
-  for (int i = 0; i < opts.envs_per_actor; ++i) out.push_back(envs::make_env(opts.env_id));
+  for (int i = 0; i < opts.envs_per_actor; ++i) out.push_back(envs::make_env(opts.env_id, opts.env_kwargs));
   return out;
 }
 

@@ -1,7 +1,9 @@
 #include "actors/options.h"
 
+#include <cmath>
 #include <stdexcept>
 
+#include "actors/envs/env_config.h"
 #include "common/toml_reader.h"
 
 namespace shmrl::actors {
@@ -25,7 +27,8 @@ void ActorOptions::validate() const {
   for (std::size_t i = 0; i < hidden.size(); ++i)
     if (hidden[i] <= 0)
       bad_option("learner.hidden[" + to_text(i) + "]", to_text(hidden[i]), "> 0 (a layer size)");
-  if (!(noise_std >= 0)) bad_option("noise_std", to_text(noise_std), ">= 0");
+  if (!(noise_std >= 0 && std::isfinite(noise_std)))
+    bad_option("actor.noise_std", to_text(noise_std), "a finite number >= 0");
   if (num_actors < 1) bad_option("--num-actors", to_text(num_actors), ">= 1");
   if (actor_id < 0 || actor_id >= num_actors)
     bad_option("--actor-id", to_text(actor_id), "in [0, --num-actors = " + to_text(num_actors) + ")");
@@ -36,7 +39,7 @@ ActorOptions ActorOptions::from_toml_file(const std::string& path) {
   ActorOptions o;
   const TomlReader r(t, path);
   r.get("run.seed", o.seed);
-  r.get("env.id", o.env_id);
+  envs::read_env_config(r, o.env_id, o.env_kwargs);
   r.get("actor.envs_per_actor", o.envs_per_actor);
   r.get("actor.n_step", o.n_step);
   r.get("actor.gamma", o.gamma);
@@ -46,6 +49,7 @@ ActorOptions ActorOptions::from_toml_file(const std::string& path) {
   r.get("actor.push_batch", o.push_batch);
   r.get("actor.ring_capacity", o.ring_capacity);
   r.get("actor.torch_threads", o.torch_threads);
+  r.get("actor.noise_std", o.noise_std);
   r.get_int_list("learner.hidden", o.hidden);
   r.get("learner.dueling", o.dueling);
   try {

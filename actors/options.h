@@ -8,10 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "actors/envs/kwargs.h"
+
 namespace shmrl::actors {
 
 struct ActorOptions {
   std::string env_id = "CartPole-v1";
+  envs::EnvKwargs env_kwargs;  // env.kwargs: make_env keyword arguments (env_config.h)
   int envs_per_actor = 16;        // >= 1
   int n_step = 3;                 // >= 1
   double gamma = 0.99;            // (0, 1]
@@ -23,7 +26,7 @@ struct ActorOptions {
   int torch_threads = 1;          // >= 1
   std::vector<int64_t> hidden{128, 128};  // each > 0
   bool dueling = true;
-  double noise_std = 0.1;         // Box actions: Gaussian noise std / half-range, >= 0
+  double noise_std = 0.1;         // actor.noise_std: Box actions' Gaussian noise std / half-range, >= 0
   uint64_t seed = 1;
   int actor_id = 0;               // 0 <= actor_id < num_actors
   int num_actors = 1;             // >= 1

@@ -66,6 +66,9 @@ class TomlReader {
   // The node at `key` (or nullptr): for shapes the typed getters do not cover (sub-tables).
   const toml::node* node(const std::string& key) const { return table_.at_path(key).node(); }
 
+  // The prefix of this reader's errors, for callers that check shapes the getters do not cover.
+  const std::string& source() const { return source_; }
+
   // Throws "<source>: <key> = <node>: must be <want>".
   [[noreturn]] void type_error(const std::string& key, const toml::node& node,
                                const std::string& want) const;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "actors/envs/env_config.h"
 #include "launch/config_schema.h"
 
 namespace shmrl::launch {
@@ -17,6 +18,15 @@ std::string format_node(const toml::node& n) {
   return os.str();
 }
 
+// Always a basic "..." string (escaped as needed), never a 'literal' one: one style everywhere.
+std::string toml_string(const std::string& s) {
+  std::ostringstream os;
+  toml::value<std::string> node(s);
+  os << toml::toml_formatter(
+      node, toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings);
+  return os.str();
+}
+
 std::string format_double(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
@@ -25,6 +35,13 @@ std::string format_double(double v) {
   std::string s(buf, end);
   if (s.find_first_of(".e") == std::string::npos) s += ".0";
   return s;
+}
+
+// A table key as TOML wants it: bare when it can be, else a quoted string.
+std::string toml_key(const std::string& k) {
+  const bool bare = !k.empty() && k.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                       "0123456789_-") == std::string::npos;
+  return bare ? k : toml_string(k);
 }
 
 std::string describe(const KeySpec& s) {
@@ -73,6 +90,15 @@ Config::Value from_node(const toml::node& node, const KeySpec& s, const std::str
           out.push_back(i->get());
         }
         return out;
+      }
+      break;
+    case KeyType::StringMap:
+      if (auto table = node.as_table()) {
+        try {
+          return envs::kwargs_from_toml(*table, std::string(s.key));
+        } catch (const std::invalid_argument& e) {
+          fail(s, shown, e.what());
+        }
       }
       break;
   }
@@ -146,7 +172,12 @@ void Config::set(std::string_view assignment) {
 
 void Config::set(std::string_view key, std::string_view text) {
   const KeySpec* s = find_key(key);
-  if (!s) throw ConfigError(unknown_key_message(key));
+  if (!s) {
+    const auto dot = key.rfind('.');
+    const KeySpec* table = dot == std::string_view::npos ? nullptr : find_key(key.substr(0, dot));
+    if (table && table->type == KeyType::StringMap) return set_entry(*table, key.substr(dot + 1), text);
+    throw ConfigError(unknown_key_message(key));
+  }
   toml::table t;
   bool parsed = true;
   try {
@@ -161,6 +192,22 @@ void Config::set(std::string_view key, std::string_view text) {
   }
   if (!node) fail(*s, text, "not a TOML value");
   assign(key, from_node(*node, *s, std::string(text)), text);
+}
+
+void Config::set_entry(const KeySpec& table, std::string_view name, std::string_view text) {
+  const std::string key = std::string(table.key) + "." + std::string(name);
+  std::string value(text);  // a bare word (or anything that is not a TOML literal): the text itself
+  try {
+    toml::table t = toml::parse("v = " + std::string(text));
+    value = envs::kwarg_text(*t.get("v"), key);
+  } catch (const toml::parse_error&) {
+    // not a TOML literal: keep the bare text, as for string keys
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
+  StringMap entries = get_string_map(table.key);
+  entries[std::string(name)] = std::move(value);
+  assign(table.key, std::move(entries), literal(table.key));
 }
 
 void Config::assign(std::string_view key, Value v, std::string_view shown) {
@@ -202,6 +249,7 @@ void Config::assign(std::string_view key, Value v, std::string_view shown) {
       break;
     }
     case KeyType::Bool:
+    case KeyType::StringMap:
       break;
   }
   values_.insert_or_assign(std::string(key), std::move(v));
@@ -220,19 +268,22 @@ const std::string& Config::get_string(std::string_view key) const { return std::
 const std::vector<int64_t>& Config::get_int_list(std::string_view key) const {
   return std::get<std::vector<int64_t>>(at(key));
 }
+const Config::StringMap& Config::get_string_map(std::string_view key) const {
+  return std::get<StringMap>(at(key));
+}
 
 std::string Config::literal(std::string_view key) const {
   const Value& v = at(key);
   if (auto i = std::get_if<int64_t>(&v)) return std::to_string(*i);
   if (auto d = std::get_if<double>(&v)) return format_double(*d);
   if (auto b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  if (auto s = std::get_if<std::string>(&v)) {
-    // Always a basic "..." string (escaped as needed), never a 'literal' one: one style everywhere.
-    std::ostringstream os;
-    toml::value<std::string> node(*s);
-    os << toml::toml_formatter(
-        node, toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings);
-    return os.str();
+  if (auto s = std::get_if<std::string>(&v)) return toml_string(*s);
+  if (auto m = std::get_if<StringMap>(&v)) {
+    if (m->empty()) return "{}";
+    std::string out = "{ ";
+    for (const auto& [k, val] : *m)
+      out += (out.size() > 2 ? ", " : "") + toml_key(k) + " = " + toml_string(val);
+    return out + " }";
   }
   std::string out = "[";
   for (int64_t i : std::get<std::vector<int64_t>>(v)) out += (out.size() > 1 ? ", " : "") + std::to_string(i);

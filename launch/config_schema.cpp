@@ -57,6 +57,10 @@ constexpr KeySpec text_or_empty(std::string_view key, std::string_view def, std:
   return s;
 }
 
+constexpr KeySpec string_map(std::string_view key, std::string_view def, std::string_view doc) {
+  return {.key = key, .type = KeyType::StringMap, .def = def, .doc = doc};
+}
+
 // One row per key. Ranges are what the processes can honour, not what is sensible to tune: tuning
 // advice belongs in the docs. Sections: run (launcher), env, actor, replay, learner, eval.
 // clang-format off
@@ -86,6 +90,9 @@ const KeySpec kSchema[] = {
 
     text("env.id", "\"CartPole-v1\"", "",
             "Gymnasium environment id"),
+    string_map("env.kwargs", "{}",
+            "environment constructor arguments, e.g. { continuous = true, gravity = -9.0 }; "
+            "--set env.kwargs.NAME=VALUE sets one"),
 
     integer("actor.envs_per_actor", "16", 1, 65536,
             "environments stepped in lockstep by each actor"),
@@ -105,6 +112,8 @@ const KeySpec kSchema[] = {
             "records per actor ring"),
     integer("actor.torch_threads", "1", 1, 256,
             "intra-op threads of the actor's policy"),
+    real("actor.noise_std", "0.1", 0, 1e6,
+            "continuous actions: Gaussian exploration noise std, as a fraction of each action's half-range"),
 
     integer("replay.capacity", "50000", 1, 2147483648.0,
             "transitions kept (FIFO eviction)"),
@@ -211,6 +220,8 @@ std::string_view type_name(KeyType t) {
       return "string";
     case KeyType::IntList:
       return "list of integers";
+    case KeyType::StringMap:
+      return "table";
   }
   return "?";
 }
@@ -246,6 +257,8 @@ std::string allowed_text(const KeySpec& s) {
   switch (s.type) {
     case KeyType::Bool:
       return "true or false";
+    case KeyType::StringMap:
+      return "a table of string, number or boolean values";
     case KeyType::String:
       if (!s.choices.empty()) return "one of " + std::string(s.choices);
       return s.allow_empty ? "a string" : "a non-empty string";

@@ -9,7 +9,9 @@
 
 namespace shmrl::launch {
 
-enum class KeyType { Int, Float, Bool, String, IntList };
+// StringMap: a TOML table of string/number/boolean values kept as text (env.kwargs); its entries
+// can also be set one at a time as "key.name" (--set env.kwargs.continuous=true).
+enum class KeyType { Int, Float, Bool, String, IntList, StringMap };
 
 // "integer", "float", ...: the word error messages and --help use.
 std::string_view type_name(KeyType t);

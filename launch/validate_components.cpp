@@ -54,9 +54,12 @@ void validate_components(const Config& config) {
   const std::string& env_id = config.get_string("env.id");
   std::unique_ptr<envs::Env> env;
   try {
-    env = envs::make_env(env_id);
+    // The env's constructor rejects unknown or malformed env.kwargs here, before any process starts.
+    env = envs::make_env(env_id, config.get_string_map("env.kwargs"));
   } catch (const std::invalid_argument& e) {
-    throw ConfigError("env.id = \"" + env_id + "\": " + e.what());
+    const std::string kwargs = config.literal("env.kwargs");
+    throw ConfigError("env.id = \"" + env_id + "\"" + (kwargs == "{}" ? "" : ", env.kwargs = " + kwargs) +
+                      ": " + e.what());
   }
   const TransitionSchema schema(env->observation_space(), env->action_space());
   component(file.path(), [&] { replay::parse_replay_options(text).validate_for(schema.record_bytes()); });

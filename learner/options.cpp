@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "actors/envs/env_config.h"
 #include "common/toml_reader.h"
 
 namespace shmrl::learner {
@@ -42,7 +43,7 @@ LearnerOptions LearnerOptions::from_toml_file(const std::string& path) {
   const toml::table t = parse_toml_file(path);
   LearnerOptions o;
   const TomlReader r(t, path);
-  r.get("env.id", o.env_id);
+  envs::read_env_config(r, o.env_id, o.env_kwargs);
   r.get("run.seed", o.seed);
   r.get("run.learners", o.world_size);
   r.get("run.actors", o.num_actors);

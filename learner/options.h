@@ -7,10 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "actors/envs/kwargs.h"
+
 namespace shmrl::learner {
 
 struct LearnerOptions {
   std::string env_id = "CartPole-v1";
+  envs::EnvKwargs env_kwargs;  // env.kwargs: make_env keyword arguments (env_config.h)
   uint64_t seed = 1;
   int world_size = 1;             // [run] learners, >= 1
   int num_actors = 2;             // [run] actors, >= 1 (their env-step counters go in checkpoints)

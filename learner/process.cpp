@@ -90,7 +90,7 @@ struct Checkpointer {
 void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessArgs& args) {
   const int rank = args.rank;
   const torch::Device device = resolve_device(o.device, rank);
-  auto probe = envs::make_env(o.env_id);
+  auto probe = envs::make_env(o.env_id, o.env_kwargs);
   const TransitionSchema schema(probe->observation_space(), probe->action_space());
   const auto qopts = qnet_options_for(probe->observation_space(), probe->action_space(), o.hidden, o.dueling);
   StatsWriter stats(run, seg::learner_stats(rank),

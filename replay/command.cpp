@@ -36,7 +36,7 @@ void add_replay_command(CLI::App& app) {
     try {
       const ReplayOptions opts = load_replay_options(args->config);
       // The transition schema comes from the env's spaces: the same make_env() the actors use.
-      const auto env = envs::make_env(opts.env_id);
+      const auto env = envs::make_env(opts.env_id, opts.env_kwargs);
       const TransitionSchema schema(env->observation_space(), env->action_space());
       RunContext run{args->run_id,
                      args->owner_pid > 0 ? ProcessId::of(args->owner_pid) : ProcessId::self(),

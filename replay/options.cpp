@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "actors/envs/env_config.h"
 #include "common/shm/segment.h"
 #include "common/toml_reader.h"
 #include "replay/storage.h"
@@ -108,7 +109,7 @@ ReplayOptions parse_replay_options(std::string_view text) {
   r.get("run.actors", o.actors);
   r.get("run.learners", o.learners);
   r.get("run.seed", o.seed);
-  r.get("env.id", o.env_id);
+  envs::read_env_config(r, o.env_id, o.env_kwargs);
   r.get("actor.ring_capacity", o.ring_capacity);
   r.get("learner.batch_size", o.batch_size);
   r.get("replay.capacity", o.capacity);

@@ -25,6 +25,8 @@
 #include <string>
 #include <string_view>
 
+#include "actors/envs/kwargs.h"
+
 namespace shmrl::replay {
 
 enum class SelectorKind : uint8_t { Uniform = 0, Prioritized = 1 };
@@ -35,6 +37,7 @@ struct ReplayOptions {
   int learners = 1;
   uint64_t seed = 1;
   std::string env_id = "CartPole-v1";
+  envs::EnvKwargs env_kwargs;  // env.kwargs: make_env keyword arguments (env_config.h)
   uint32_t ring_capacity = 65536;  // power of two >= 2
   uint32_t batch_size = 256;       // >= 1
 

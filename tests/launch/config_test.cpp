@@ -9,8 +9,12 @@
 #include <fstream>
 #include <string>
 
+#include "actors/envs/registry.h"
+#include "actors/options.h"
 #include "launch/config_schema.h"
 #include "launch/validate_components.h"
+#include "learner/options.h"
+#include "replay/options.h"
 
 using shmrl::launch::Config;
 using shmrl::launch::ConfigError;
@@ -201,4 +205,75 @@ TEST_CASE("component validation reports the processes' own rules", "[config]") {
   c.set("env.id=NoSuchEnv-v0");
   CHECK_THAT(error_of([&] { shmrl::launch::validate_components(c); }),
              Catch::Contains("env.id = \"NoSuchEnv-v0\"") && Catch::Contains("CartPole-v1"));
+}
+
+namespace {
+// Vertical velocity (observation[3]) of a LunarLander after 20 no-op steps from seed 3: the lander
+// falls faster under stronger gravity, so this shows which gravity the env was built with.
+float fall_speed_after_noops(const shmrl::envs::EnvKwargs& kwargs) {
+  auto env = shmrl::envs::make_env("LunarLander-v3", kwargs);
+  float obs[8];
+  env->reset(3, reinterpret_cast<std::byte*>(obs));
+  const int32_t noop = 0;
+  for (int i = 0; i < 20; ++i) env->step(&noop, reinterpret_cast<std::byte*>(obs));
+  return obs[3];
+}
+}  // namespace
+
+TEST_CASE("env.kwargs from the config reach every process's env", "[config]") {
+  TempToml file("[env]\nid = \"LunarLander-v3\"\nkwargs = { gravity = -9.0 }\n");
+  Config c = Config::load(file.path.string());
+  REQUIRE_NOTHROW(shmrl::launch::validate_components(c));
+  // The processes read the resolved config the launcher writes, each through the same [env] reader.
+  TempToml resolved(c.to_toml());
+  const auto actor = shmrl::actors::ActorOptions::from_toml_file(resolved.path.string());
+  const auto learner = shmrl::learner::LearnerOptions::from_toml_file(resolved.path.string());
+  const auto replay = shmrl::replay::parse_replay_options(c.to_toml());
+  const shmrl::envs::EnvKwargs want{{"gravity", "-9"}};
+  CHECK(actor.env_kwargs == want);
+  CHECK(learner.env_kwargs == want);
+  CHECK(replay.env_kwargs == want);
+  // Weaker gravity: the lander falls more slowly than under the default -10.
+  const float default_vy = fall_speed_after_noops({});
+  const float weak_vy = fall_speed_after_noops(actor.env_kwargs);
+  CHECK(default_vy < 0);
+  CHECK(weak_vy > default_vy);
+}
+
+TEST_CASE("env.kwargs entries can be set one at a time and round-trip", "[config]") {
+  Config c = Config::defaults();
+  c.set("env.id=LunarLander-v3");
+  c.set("env.kwargs.continuous=true");
+  c.set("env.kwargs.gravity=-9.5");
+  c.set("env.kwargs={ enable_wind = false }");  // the whole table at once replaces it
+  c.set("env.kwargs.wind_power=5");
+  CHECK(c.get_string_map("env.kwargs") ==
+        Config::StringMap{{"enable_wind", "false"}, {"wind_power", "5"}});
+  TempToml f(c.to_toml());
+  CHECK(Config::load(f.path.string()) == c);
+  CHECK_THAT(set_error("env.kwargs.gravity=[1, 2]"),
+             Catch::Contains("env.kwargs.gravity") && Catch::Contains("a string, number or boolean"));
+  CHECK_THAT(set_error("env.kwargs=3"), Catch::Contains("env.kwargs = 3"));
+}
+
+TEST_CASE("an unknown env kwarg is refused before anything starts, naming it", "[config]") {
+  Config c = Config::defaults();
+  c.set("env.id=LunarLander-v3");
+  c.set("env.kwargs.gravty=-9");
+  CHECK_THAT(error_of([&] { shmrl::launch::validate_components(c); }),
+             Catch::Contains("env.kwargs") && Catch::Contains("'gravty'") &&
+                 Catch::Contains("gravity"));
+  c = Config::defaults();
+  c.set("env.kwargs.gravity=-9");  // CartPole takes no kwargs at all
+  CHECK_THAT(error_of([&] { shmrl::launch::validate_components(c); }),
+             Catch::Contains("CartPole-v1") && Catch::Contains("'gravity'"));
+}
+
+TEST_CASE("actor.noise_std reaches the actor options and is range-checked", "[config]") {
+  Config c = Config::defaults();
+  c.set("actor.noise_std=0.25");
+  TempToml resolved(c.to_toml());
+  CHECK(shmrl::actors::ActorOptions::from_toml_file(resolved.path.string()).noise_std == 0.25);
+  CHECK_THAT(set_error("actor.noise_std=-0.1"), Catch::Contains("actor.noise_std = -0.1"));
+  CHECK_THAT(set_error("actor.noise_std=nan"), Catch::Contains("not finite"));
 }
