@@ -264,7 +264,9 @@ TEST_CASE("service: a checkpoint restores into a new run: items, priorities, a l
   REQUIRE(push_ids(prod.ring, schema, 0, 1000, 40));
   const auto end = Clock::now() + 10s;
   int batches = 0;
-  while (svc.committed() < stored + 40 && Clock::now() < end) {
+  // Keep taking batches until both sides moved: the sampler may have filled every slot before the
+  // first acquire, so the inserts can finish after only a few batches were taken here.
+  while ((svc.committed() < stored + 40 || batches < 4) && Clock::now() < end) {
     if (auto b = reader.acquire(deadline_in(100ms))) {
       reader.release(*b);
       ++batches;
