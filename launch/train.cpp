@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/net.h"
 #include "common/shm/segment.h"
 #include "common/stats.h"
 #include "common/stop_signal.h"

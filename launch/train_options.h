@@ -38,7 +38,4 @@ Config build_config(const TrainArgs& args);
 // The help text of every config key: "  section.key = default    doc; allowed".
 std::string config_keys_help();
 
-// A TCP port that was free a moment ago on 127.0.0.1 (for the learners' rendezvous store).
-int pick_free_port();
-
 }  // namespace shmrl::launch

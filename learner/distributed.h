@@ -28,9 +28,6 @@ struct DistOptions {
   void validate() const;
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then closed): for the
-// launcher's learner.master_port and for tests. Another process may take it before it is used.
-int pick_free_port();
 
 class ProcessGroup {
  public:

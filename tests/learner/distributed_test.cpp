@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "common/net.h"
 #include "learner/distributed.h"
 #include "learner/dqn.h"
 
@@ -102,7 +103,7 @@ std::vector<std::string> lines(const std::string& path) {
 
 TEST_CASE("two Gloo learners in separate processes stay bit-identical", "[learner][distributed]") {
   TempDir dir;
-  const int port = pick_free_port();
+  const int port = shmrl::pick_free_port();
   std::vector<pid_t> pids;
   for (int rank = 0; rank < 2; ++rank) {
     std::fflush(nullptr);
@@ -139,7 +140,7 @@ TEST_CASE("joining a group nobody hosts fails at the deadline with the address",
   DistOptions d;
   d.rank = 1;
   d.world_size = 2;
-  d.master_port = pick_free_port();
+  d.master_port = shmrl::pick_free_port();
   d.timeout = std::chrono::milliseconds(1500);
   auto t0 = std::chrono::steady_clock::now();
   CHECK_THROWS_WITH(ProcessGroup(d, torch::kCPU),

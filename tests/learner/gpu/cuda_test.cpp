@@ -6,6 +6,7 @@
 
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include "common/net.h"
 #include "common/shm/segment.h"
 #include "learner/backends.h"
 #include "learner/checkpoint.h"
@@ -124,7 +125,7 @@ TEST_CASE("the NCCL backend all-reduces on the GPU", "[learner][gpu]") {
 #else
   // One rank: NCCL refuses two ranks on one GPU, and this machine may have only one.
   c10d::TCPStoreOptions so;
-  so.port = static_cast<uint16_t>(pick_free_port());
+  so.port = static_cast<uint16_t>(shmrl::pick_free_port());
   so.isServer = true;
   so.numWorkers = 1;
   auto store = c10::make_intrusive<c10d::TCPStore>("127.0.0.1", so);
