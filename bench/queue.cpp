@@ -8,6 +8,11 @@
 //   memcpy_gb_per_s                     one thread copying the same records between two buffers
 //                                       as large as the ring's slots
 // Every figure is wall-clock throughput: on a loaded machine both queues lose to the load.
+// Producer and consumer are pinned to two different CPUs for both queues (when there are two):
+// unpinned, the scheduler sometimes runs boost's two threads on one core, where the queue never
+// leaves that core's cache and its figure jumps several-fold from run to run.
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +45,30 @@ struct Case {
 
 struct Result {
   double ring = 0, ring_single = 0, boost = 0, boost_single = 0, memcpy_gb_per_s = 0;
+};
+
+constexpr int kConsumerCpu = 0, kProducerCpu = 1;
+
+// Pins the calling thread to one CPU while alive, then restores its affinity. No-op on one CPU.
+class PinnedTo {
+ public:
+  explicit PinnedTo(int cpu) {
+    if (std::thread::hardware_concurrency() < 2) return;
+    pinned_ = pthread_getaffinity_np(pthread_self(), sizeof saved_, &saved_) == 0;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    pinned_ = pinned_ && pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0;
+  }
+  ~PinnedTo() {
+    if (pinned_) pthread_setaffinity_np(pthread_self(), sizeof saved_, &saved_);
+  }
+  PinnedTo(const PinnedTo&) = delete;
+  PinnedTo& operator=(const PinnedTo&) = delete;
+
+ private:
+  cpu_set_t saved_{};
+  bool pinned_ = false;
 };
 
 double seconds_since(Clock::time_point t0) {
@@ -75,6 +104,7 @@ double ring_records_per_s(const Case& c) {
     int rc = 0;
     try {
       die_with_parent(SIGKILL);
+      PinnedTo pin(kProducerCpu);
       auto seg_p = shm::Segment::open(run, "queue");
       auto prod = shm::SpscRing::attach(seg_p.data(), seg_p.size());
       const std::vector<std::byte> in = make_records(c.record_bytes, c.batch);
@@ -93,6 +123,7 @@ double ring_records_per_s(const Case& c) {
     }
     ::_exit(rc);
   }
+  PinnedTo pin(kConsumerCpu);
   const Deadline ready_by = deadline_in(30s);
   while (ring.producer_epoch() == 0 && Clock::now() < ready_by) std::this_thread::yield();
   const auto t0 = Clock::now();
@@ -123,7 +154,9 @@ double boost_records_per_s(const Case& c) {
   std::vector<Record> in(c.batch), out(c.batch);
   std::memcpy(in.data(), raw.data(), raw.size());
   const auto t0 = Clock::now();
+  PinnedTo pin(kConsumerCpu);
   std::thread producer([&] {
+    PinnedTo producer_pin(kProducerCpu);
     Backoff backoff;
     for (uint64_t sent = 0; sent < c.records;) {
       const std::size_t n = q.push(in.data(), std::min<uint64_t>(c.batch, c.records - sent));
@@ -196,7 +229,8 @@ void run(bool json, double scale) {
                      {"boost_spsc_single_records_per_s", r.boost_single},
                      {"ring_capacity", c.capacity},
                      {"batch", c.batch},
-                     {"records", c.records}});
+                     {"records", c.records},
+                     {"pinned_cpus", {kConsumerCpu, kProducerCpu}}});
     } else {
       std::printf("%8u %14.4g %10.3f %14.4g %12.3f %11.0f%% %14.4g %14.4g\n", c.record_bytes, r.ring,
                   ring_gb, r.boost, r.memcpy_gb_per_s, 100 * ring_gb / r.memcpy_gb_per_s,
