@@ -165,6 +165,8 @@ class SpscRing {
   // checksum of its payload).
   bool verify(uint64_t index) const;
   void seal(uint64_t index);       // writes the slot header of a filled slot
+  // Same, with the checksum taken over `payload` (a copy of the slot's bytes, e.g. the caller's).
+  void seal_from(uint64_t index, const std::byte* payload);
   void publish(std::size_t k);     // makes the next k sealed slots visible (one release store)
 
   RingHeader* hdr_ = nullptr;
