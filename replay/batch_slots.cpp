@@ -60,6 +60,28 @@ BatchWriter::BatchWriter(shm::Segment seg) : seg_(std::move(seg)) {
   hdr_ = reinterpret_cast<BatchSegmentHeader*>(seg_.data());
 }
 
+namespace {
+
+// The run's batch segment `name` if it exists and its creator finished formatting it (the magic is
+// written last). *unfinished, when given, is set if a segment exists that is not formatted (yet).
+std::optional<shm::Segment> open_formatted(const RunContext& run, const std::string& name,
+                                           bool* unfinished) {
+  if (!shm::Segment::exists(run.run_id, name)) return std::nullopt;
+  try {
+    auto seg = shm::Segment::open(run.run_id, name);
+    const auto* h = reinterpret_cast<const BatchSegmentHeader*>(seg.data());
+    if (seg.size() >= sizeof(BatchSegmentHeader) &&
+        h->magic.load(std::memory_order_acquire) == kBatchMagic)
+      return seg;
+  } catch (const std::runtime_error&) {
+    // Not even the segment header is finished.
+  }
+  if (unfinished) *unfinished = true;
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::byte* BatchWriter::slot_base(int i) const {
   return seg_.data() + sizeof(BatchSegmentHeader) + static_cast<std::size_t>(i) * hdr_->slot_stride;
 }
@@ -68,38 +90,26 @@ BatchWriter BatchWriter::open_or_create(const RunContext& run, int rank, const T
                                         std::size_t batch_size, std::size_t num_slots,
                                         bool prioritized, uint64_t generation) {
   const std::string name = seg::learner_batches(rank);
-  std::optional<shm::Segment> opened;
-  if (shm::Segment::exists(run.run_id, name)) {
-    try {
-      opened.emplace(shm::Segment::open(run.run_id, name));
-    } catch (const std::runtime_error&) {
-      // Its creator (a service of this run) died before finishing the segment header.
-      ::shm_unlink(shm::segment_name(run.run_id, name).c_str());
+  bool unfinished = false;
+  if (auto opened = open_formatted(run, name, &unfinished)) {
+    auto* h = reinterpret_cast<BatchSegmentHeader*>(opened->data());
+    const std::string why = batch_mismatch(*h, schema, batch_size);
+    if (!why.empty() || h->num_slots != num_slots || h->prioritized != uint32_t(prioritized))
+      throw std::runtime_error("batch segment " + opened->name() + " of the previous replay service has " +
+                               (why.empty() ? "other slot settings" : why) +
+                               ": restart with the run's original config");
+    BatchWriter w(std::move(*opened));
+    for (int i = 0; i < static_cast<int>(num_slots); ++i) {
+      uint32_t filling = static_cast<uint32_t>(SlotState::Filling);
+      w.slot(i)->state.compare_exchange_strong(filling, static_cast<uint32_t>(SlotState::Free));
     }
+    h->service = ProcessId::self();
+    h->generation.store(generation, std::memory_order_release);
+    w.heartbeat();
+    return w;
   }
-  if (opened) {
-    auto seg = std::move(*opened);
-    auto* h = reinterpret_cast<BatchSegmentHeader*>(seg.data());
-    if (seg.size() >= sizeof(BatchSegmentHeader) &&
-        h->magic.load(std::memory_order_acquire) == kBatchMagic) {
-      const std::string why = batch_mismatch(*h, schema, batch_size);
-      if (!why.empty() || h->num_slots != num_slots || h->prioritized != uint32_t(prioritized))
-        throw std::runtime_error("batch segment " + seg.name() + " of the previous replay service has " +
-                                 (why.empty() ? "other slot settings" : why) +
-                                 ": restart with the run's original config");
-      BatchWriter w(std::move(seg));
-      for (int i = 0; i < static_cast<int>(num_slots); ++i) {
-        uint32_t filling = static_cast<uint32_t>(SlotState::Filling);
-        w.slot(i)->state.compare_exchange_strong(filling, static_cast<uint32_t>(SlotState::Free));
-      }
-      h->service = ProcessId::self();
-      h->generation.store(generation, std::memory_order_release);
-      w.heartbeat();
-      return w;
-    }
-    // Unformatted: its creator (a service of this run) died mid-create; start it over.
-    seg.unlink();
-  }
+  // Unformatted: its creator (a service of this run) died mid-create; start it over.
+  if (unfinished) ::shm_unlink(shm::segment_name(run.run_id, name).c_str());
   const auto g = geometry(schema, batch_size);
   auto seg = shm::Segment::create(run.run_id, name, batch_segment_bytes(schema, batch_size, num_slots),
                                   run.owner);
@@ -185,31 +195,21 @@ BatchReader BatchReader::attach(const RunContext& run, int rank, const Transitio
   const std::string name = seg::learner_batches(rank);
   Backoff backoff(std::chrono::milliseconds(5));
   for (;;) {
-    std::optional<shm::Segment> opened;
-    if (shm::Segment::exists(run.run_id, name)) {
-      try {
-        opened.emplace(shm::Segment::open(run.run_id, name));
-      } catch (const std::runtime_error&) {
-      }  // the service has not finished creating it: poll again
-    }
-    if (opened) {
-      auto seg = std::move(*opened);
-      auto* h = reinterpret_cast<BatchSegmentHeader*>(seg.data());
-      if (seg.size() >= sizeof(BatchSegmentHeader) &&
-          h->magic.load(std::memory_order_acquire) == kBatchMagic) {
-        const std::string why = batch_mismatch(*h, schema, batch_size);
-        if (!why.empty())
-          throw std::runtime_error("learner " + std::to_string(rank) + ": batch segment " + seg.name() +
-                                   " has " + why);
-        BatchReader r(std::move(seg), schema, batch_size);
-        // A previous learner of this rank died holding slots: they are ours to free now.
-        for (uint32_t i = 0; i < h->num_slots; ++i) {
-          uint32_t consumed = static_cast<uint32_t>(SlotState::Consumed);
-          r.slot(i)->state.compare_exchange_strong(consumed, static_cast<uint32_t>(SlotState::Free));
-        }
-        h->consumer = ProcessId::self();
-        return r;
+    // Absent, or the service has not finished formatting it: poll again.
+    if (auto opened = open_formatted(run, name, nullptr)) {
+      auto* h = reinterpret_cast<BatchSegmentHeader*>(opened->data());
+      const std::string why = batch_mismatch(*h, schema, batch_size);
+      if (!why.empty())
+        throw std::runtime_error("learner " + std::to_string(rank) + ": batch segment " + opened->name() +
+                                 " has " + why);
+      BatchReader r(std::move(*opened), schema, batch_size);
+      // A previous learner of this rank died holding slots: they are ours to free now.
+      for (uint32_t i = 0; i < h->num_slots; ++i) {
+        uint32_t consumed = static_cast<uint32_t>(SlotState::Consumed);
+        r.slot(i)->state.compare_exchange_strong(consumed, static_cast<uint32_t>(SlotState::Free));
       }
+      h->consumer = ProcessId::self();
+      return r;
     }
     if (Clock::now() >= deadline)
       throw std::runtime_error("learner " + std::to_string(rank) + ": the replay service did not create " +

@@ -62,17 +62,14 @@ inline std::map<pid_t, std::string> children_of(pid_t ppid) {
   return out;
 }
 
-// Runs `shmrl args...` to completion (bounded by `timeout`, then SIGKILL); returns its exit status
-// and puts its stdout + stderr in `output`.
-inline int run_shmrl(const std::vector<std::string>& args, std::string& output,
-                     std::chrono::seconds timeout) {
+// Starts `shmrl args...` with stdout and stderr going to `out`. Returns the child's pid.
+inline pid_t spawn_shmrl(const std::vector<std::string>& args, const fs::path& out) {
   std::vector<std::string> argv = {std::string(SHMRL_BINARY_DIR) + "/shmrl"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
-  fs::path out = fs::temp_directory_path() / ("shmrl-cmd-" + std::to_string(getpid()) + ".out");
-  pid_t pid = fork();
+  const pid_t pid = fork();
   if (pid == 0) {
     FILE* f = std::fopen(out.c_str(), "w");
     if (f) {
@@ -82,6 +79,15 @@ inline int run_shmrl(const std::vector<std::string>& args, std::string& output,
     execv(cargv[0], cargv.data());
     _exit(127);
   }
+  return pid;
+}
+
+// Runs `shmrl args...` to completion (bounded by `timeout`, then SIGKILL); returns its exit status
+// and puts its stdout + stderr in `output`.
+inline int run_shmrl(const std::vector<std::string>& args, std::string& output,
+                     std::chrono::seconds timeout) {
+  fs::path out = fs::temp_directory_path() / ("shmrl-cmd-" + std::to_string(getpid()) + ".out");
+  const pid_t pid = spawn_shmrl(args, out);
   int status = 0;
   if (!wait_for([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout)) {
     kill(pid, SIGKILL);
@@ -100,23 +106,9 @@ class TrainRun {
     fs::remove_all(root_);
     fs::create_directories(root_);
     run_id_ = "test-" + std::to_string(getpid()) + "-" + tag;
-    std::vector<std::string> argv = {
-        std::string(SHMRL_BINARY_DIR) + "/shmrl", "train", "--run-dir", root_.string(), "--run-id", run_id_};
+    std::vector<std::string> argv = {"train", "--run-dir", root_.string(), "--run-id", run_id_};
     argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    std::string out = (root_ / "train.out").string();
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* f = std::fopen(out.c_str(), "w");
-      if (f) {
-        dup2(fileno(f), STDOUT_FILENO);
-        dup2(fileno(f), STDERR_FILENO);
-      }
-      execv(cargv[0], cargv.data());
-      _exit(127);
-    }
+    pid_ = spawn_shmrl(argv, root_ / "train.out");
   }
   ~TrainRun() {
     if (!exited_) {
