@@ -2,14 +2,18 @@
 // Single-producer single-consumer ring of fixed-size records inside shared memory.
 //
 // Layout (all offsets from the ring's base, nothing is a pointer): a header whose producer index,
-// consumer index and liveness fields sit on separate cache lines, then `capacity` slots. A slot is a
-// 16-byte SlotHeader {seq, checksum, bytes} followed by the record, padded to 64 bytes.
+// consumer index and liveness fields sit on separate cache lines; then the payload area, `capacity`
+// records packed back to back at a 16-byte-aligned stride (48-byte records take 48 bytes); then the
+// tag area, one 8-byte RecordTag {seq, checksum} per slot. Payloads are packed, and their tags kept
+// apart, so that a batch moves as one contiguous copy: between two cores this path is bound by the
+// bytes it moves, and every byte of per-record padding or header costs throughput one for one.
 //
-// Commit protocol: the producer fills slots (payload, then seq = absolute index and an XXH3 checksum)
-// and only then publishes them with one release store of `head`; the consumer acquire-loads `head`,
-// verifies seq and checksum, and release-stores `tail`. A producer killed anywhere before its head
-// store leaves nothing visible, so no torn record is ever consumed. The indices live in the segment,
-// so a restarted producer calls claim_producer() and continues after the last committed record.
+// Commit protocol: the producer fills slots (payload, then its tag: seq = absolute index and a
+// checksum of the payload seeded with it) and only then publishes them with one release store of
+// `head`; the consumer acquire-loads `head`, verifies seq and checksum, and release-stores `tail`. A
+// producer killed anywhere before its head store leaves nothing visible, so no torn record is ever
+// consumed. The indices live in the segment, so a restarted producer calls claim_producer() and
+// continues after the last committed record.
 //
 // Cost: each side copies each record once and checksums it once: records up to 240 bytes with CRC32C
 // (SSE4.2 crc32, one instruction per 8 bytes; XXH3 on CPUs without it), larger ones with XXH3 (~0.7 us
@@ -33,12 +37,13 @@ struct RingOptions {
   uint32_t capacity = 0;      // slots; a power of two >= 2
 };
 
-struct SlotHeader {
-  uint64_t seq;       // absolute index of the record in the ring's history
+// Per-slot integrity tag. The low 32 bits of seq suffice: a slot only ever holds its current record
+// or the one a lap (capacity <= 2^30 records) before it, and the checksum is seeded with all 64 bits.
+struct RecordTag {
+  uint32_t seq;       // absolute index of the record in the ring's history, low 32 bits
   uint32_t checksum;  // of the payload, seeded with seq: CRC32C up to 240 bytes, else XXH3 (low 32)
-  uint32_t bytes;     // payload bytes (== record_bytes)
 };
-static_assert(sizeof(SlotHeader) == 16);
+static_assert(sizeof(RecordTag) == 8);
 
 struct alignas(64) RingHeader {
   // Line 0: immutable after create().
@@ -46,7 +51,7 @@ struct alignas(64) RingHeader {
   uint32_t layout_version;
   uint32_t record_bytes;
   uint32_t capacity;
-  uint32_t slot_bytes;
+  uint32_t record_stride;  // bytes between consecutive payloads: record_bytes rounded up to 16
   uint64_t created_ns;
   uint8_t pad0[32];
   // Line 1: written by the producer only.
@@ -73,14 +78,14 @@ class ReadSpan {
   std::size_t size() const { return n_; }
   // Payload of the i-th record (record_bytes bytes, 16-byte aligned). i < size().
   const std::byte* record(std::size_t i) const {
-    return slots_ + static_cast<std::size_t>((first_ + i) & mask_) * slot_bytes_ + sizeof(SlotHeader);
+    return payloads_ + static_cast<std::size_t>((first_ + i) & mask_) * stride_;
   }
 
  private:
   friend class SpscRing;
-  const std::byte* slots_ = nullptr;
+  const std::byte* payloads_ = nullptr;
   uint64_t first_ = 0;
-  uint32_t mask_ = 0, slot_bytes_ = 0;
+  uint32_t mask_ = 0, stride_ = 0;
   std::size_t n_ = 0;
 };
 
@@ -114,7 +119,7 @@ class SpscRing {
   // commit(k) seals (seq, checksum) and publishes the first k of them.
   [[nodiscard]] std::size_t try_reserve(std::size_t n);
   // Payload of reserved slot i (record_bytes writable bytes, 16-byte aligned). i < try_reserve().
-  std::byte* reserved(std::size_t i) { return slot(p_.head + i) + sizeof(SlotHeader); }
+  std::byte* reserved(std::size_t i) { return payload(p_.head + i); }
   // k <= the last try_reserve() result.
   void commit(std::size_t k);
   // Stamps the heartbeat (cheap; the actor calls it once per step batch).
@@ -155,23 +160,35 @@ class SpscRing {
   // Reads /proc: a few microseconds, so poll it, do not call it per record.
   bool producer_alive() const;
   bool consumer_alive() const;
+  // Byte offsets from the ring's base of record `index`'s payload and tag: for tests and tools that
+  // inspect a ring's memory.
+  std::size_t payload_offset(uint64_t index) const;
+  std::size_t tag_offset(uint64_t index) const;
 
  private:
-  SpscRing(RingHeader* hdr, std::byte* slots);
-  std::byte* slot(uint64_t index) const {
-    return slots_ + static_cast<std::size_t>(index & mask_) * slot_bytes_;
+  SpscRing(RingHeader* hdr);
+  std::byte* payload(uint64_t index) const {
+    return payloads_ + static_cast<std::size_t>(index & mask_) * stride_;
   }
-  // Returns whether the record in slot `index` is the committed record `index` (seq, size and
-  // checksum of its payload).
+  RecordTag* tag(uint64_t index) const { return tags_ + (index & mask_); }
+  // Returns whether slot `index` holds the committed record `index` (seq and payload checksum).
   bool verify(uint64_t index) const;
-  void seal(uint64_t index);       // writes the slot header of a filled slot
-  // Same, with the checksum taken over `payload` (a copy of the slot's bytes, e.g. the caller's).
-  void seal_from(uint64_t index, const std::byte* payload);
-  void publish(std::size_t k);     // makes the next k sealed slots visible (one release store)
+  // How many of records [first, first + k) verify before the first that does not. Committed,
+  // unconsumed records only.
+  std::size_t verified(uint64_t first, std::size_t k) const;
+  // Writes the tag of record `index`, the checksum taken over `bytes` (its payload, or the caller's
+  // copy of it: hashing a just-stored slot would stall on store forwarding).
+  void seal(uint64_t index, const std::byte* bytes);
+  // Copies records [first, first + k) between the ring and contiguous memory, as at most two
+  // contiguous copies when payloads are packed (stride == record_bytes).
+  void copy_in(uint64_t first, std::size_t k, const std::byte* src);
+  void copy_out(uint64_t first, std::size_t k, std::byte* dst) const;
+  void publish(std::size_t k);  // makes the next k sealed slots visible (one release store)
 
   RingHeader* hdr_ = nullptr;
-  std::byte* slots_ = nullptr;
-  uint32_t mask_ = 0, slot_bytes_ = 0, record_bytes_ = 0;
+  std::byte* payloads_ = nullptr;
+  RecordTag* tags_ = nullptr;
+  uint32_t mask_ = 0, stride_ = 0, record_bytes_ = 0;
   // Process-local index copies, one cache line per side so a producer thread and a consumer thread
   // may share this object: the producer's exact head and last seen tail, the consumer's exact tail
   // and last seen head. The shared indices are only loaded when the cached ones say full / empty.

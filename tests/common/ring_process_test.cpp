@@ -26,20 +26,19 @@ struct SharedRing {
 };
 
 // True if the slot of record `index` holds a partly written record: some of its payload words are
-// already those of `index` but not all, or all are but the slot header is not sealed yet.
-bool torn_slot(const shm::Segment& seg, uint32_t bytes, uint32_t capacity, uint64_t index) {
-  const std::size_t slot_bytes = (sizeof(shm::SlotHeader) + bytes + 63) / 64 * 64;
-  const std::byte* slot =
-      seg.data() + sizeof(shm::RingHeader) + (index & (capacity - 1)) * slot_bytes;
-  const std::byte* payload = slot + sizeof(shm::SlotHeader);
+// already those of `index` but not all, or all are but its tag is not sealed yet.
+bool torn_slot(const shm::Segment& seg, const shm::SpscRing& ring, uint64_t index) {
+  const uint32_t bytes = ring.record_bytes();
+  const std::byte* payload = seg.data() + ring.payload_offset(index);
   std::size_t matching = 0;
   for (std::size_t w = 0; w < bytes / 8; ++w) {
     const uint64_t v = test::record_word(index, w);
     matching += std::memcmp(payload + 8 * w, &v, 8) == 0;
   }
-  shm::SlotHeader h;
-  std::memcpy(&h, slot, sizeof h);
-  return (matching > 0 && matching < bytes / 8) || (matching == bytes / 8 && h.seq != index);
+  shm::RecordTag t;
+  std::memcpy(&t, seg.data() + ring.tag_offset(index), sizeof t);
+  return (matching > 0 && matching < bytes / 8) ||
+         (matching == bytes / 8 && t.seq != static_cast<uint32_t>(index));
 }
 
 // Writes record `index` in place like an actor writing field after field: first half, a 20 us
@@ -155,7 +154,7 @@ TEST_CASE("ring: a producer SIGKILLed mid-push 100 times never hands over a torn
     CHECK(next > round_start);
     deaths_seen += killed && !ring.producer_alive();
     CHECK(test::wait_child(child) == 128 + SIGKILL);
-    torn_seen += torn_slot(shared.seg, bytes, o.capacity, ring.pushed());
+    torn_seen += torn_slot(shared.seg, ring, ring.pushed());
     // Whatever the dead producer left half-written is invisible: everything committed was drained.
     REQUIRE(ring.pushed() == next);
   }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <memory>
 #include <random>
@@ -33,9 +34,11 @@ TEST_CASE("ring: options are validated with clear messages", "[ring]") {
   CHECK_THROWS_WITH(shm::SpscRing::bytes_needed({0, 8}), Catch::Contains("record_bytes"));
   CHECK_THROWS_WITH(shm::SpscRing::bytes_needed({48, 12}), Catch::Contains("power of two"));
   CHECK_THROWS_WITH(shm::SpscRing::bytes_needed({48, 1}), Catch::Contains("capacity"));
-  // 48-byte records + 16-byte slot header fill exactly one cache line.
-  CHECK(shm::SpscRing::bytes_needed({48, 8}) == sizeof(shm::RingHeader) + 8 * 64);
-  CHECK(shm::SpscRing::bytes_needed({49, 8}) == sizeof(shm::RingHeader) + 8 * 128);
+  // Payloads packed at a 16-byte stride (the tag area starting on a cache line), then 8-byte tags.
+  constexpr std::size_t kTags = 8 * sizeof(shm::RecordTag);
+  CHECK(shm::SpscRing::bytes_needed({48, 8}) == sizeof(shm::RingHeader) + 8 * 48 + kTags);
+  CHECK(shm::SpscRing::bytes_needed({49, 8}) == sizeof(shm::RingHeader) + 8 * 64 + kTags);
+  CHECK(shm::SpscRing::bytes_needed({40, 2}) == sizeof(shm::RingHeader) + 128 + 2 * 8);
   RingMemory m({48, 8});
   CHECK_THROWS_AS(shm::SpscRing::create(m.mem, m.bytes - 1, {48, 8}), std::invalid_argument);
   CHECK_THROWS_AS(shm::SpscRing::attach(m.mem, m.bytes), std::runtime_error);  // not formatted
@@ -130,9 +133,8 @@ TEST_CASE("ring: a corrupted committed record is never handed out and is counted
     REQUIRE(ring.try_push(rec));
   }
   // Flip one payload byte of record 1 and the seq of record 2 behind the ring's back.
-  std::byte* slots = m.mem + sizeof(shm::RingHeader);
-  slots[1 * 64 + sizeof(shm::SlotHeader) + 5] ^= std::byte{1};
-  slots[2 * 64] ^= std::byte{4};
+  m.mem[ring.payload_offset(1) + 5] ^= std::byte{1};
+  m.mem[ring.tag_offset(2) + offsetof(shm::RecordTag, seq)] ^= std::byte{4};
   const shm::ReadSpan span = ring.peek(8);
   REQUIRE(span.size() == 1);  // stops before the bad record
   CHECK(test::check_record(span.record(0), 48, 0));
