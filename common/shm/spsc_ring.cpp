@@ -64,7 +64,8 @@ constexpr std::size_t kInlineRunMax = 256;
 // Records checksummed per call of detail::checksums (a stack array of their sums).
 constexpr std::size_t kChunk = 64;
 
-uint32_t stride_for(uint32_t record_bytes) { return (record_bytes + 15) / 16 * 16; }
+// Records of a multiple of 8 bytes (every transition schema's) are packed with no gap.
+uint32_t stride_for(uint32_t record_bytes) { return (record_bytes + 7) / 8 * 8; }
 
 // Payload area size, rounded so the tag area starts on a cache line.
 std::size_t payload_area(uint32_t stride, uint32_t capacity) {
@@ -159,8 +160,8 @@ void SpscRing::claim_producer() {
   heartbeat();
 }
 
-void SpscRing::seal(uint64_t seq, const std::byte* bytes) {
-  *tag(seq) = RecordTag{static_cast<uint32_t>(seq), checksum(bytes, record_bytes_, seq)};
+void SpscRing::write_tags(uint64_t first, std::size_t m, const uint32_t* sums) {
+  for (std::size_t j = 0; j < m; ++j) *tag(first + j) = RecordTag{static_cast<uint32_t>(first + j), sums[j]};
 }
 
 void SpscRing::copy_in(uint64_t first, std::size_t k, const std::byte* src) {
@@ -195,9 +196,7 @@ void SpscRing::copy_out(uint64_t first, std::size_t k, std::byte* dst) const {
     const std::size_t m = std::min(kChunk, k - i);
     copy_in(p_.head + i, m, src + i * record_bytes_);
     detail::checksums(src + i * record_bytes_, record_bytes_, m, record_bytes_, p_.head + i, sums);
-    for (std::size_t j = 0; j < m; ++j) {
-      *tag(p_.head + i + j) = RecordTag{static_cast<uint32_t>(p_.head + i + j), sums[j]};
-    }
+    write_tags(p_.head + i, m, sums);
   }
   publish(k);
   return k;
@@ -227,7 +226,14 @@ void SpscRing::commit(std::size_t k) {
     p_.reserved = 0;
     return;
   }
-  for (std::size_t i = 0; i < k; ++i) seal(p_.head + i, payload(p_.head + i));
+  uint32_t sums[kChunk];
+  for (std::size_t i = 0; i < k;) {
+    const uint64_t seq = p_.head + i;
+    const std::size_t m = std::min({kChunk, k - i, std::size_t{mask_} + 1 - (seq & mask_)});
+    detail::checksums(payload(seq), stride_, m, record_bytes_, seq, sums);
+    write_tags(seq, m, sums);
+    i += m;
+  }
   publish(k);
 }
 

@@ -3,7 +3,7 @@
 //
 // Layout (all offsets from the ring's base, nothing is a pointer): a header whose producer index,
 // consumer index and liveness fields sit on separate cache lines; then the payload area, `capacity`
-// records packed back to back at a 16-byte-aligned stride (48-byte records take 48 bytes); then the
+// records packed back to back at an 8-byte-aligned stride (48-byte records take 48 bytes); then the
 // tag area, one 8-byte RecordTag {seq, checksum} per slot. Payloads are packed, and their tags kept
 // apart, so that a batch moves as one contiguous copy: between two cores this path is bound by the
 // bytes it moves, and every byte of per-record padding or header costs throughput one for one.
@@ -51,7 +51,7 @@ struct alignas(64) RingHeader {
   uint32_t layout_version;
   uint32_t record_bytes;
   uint32_t capacity;
-  uint32_t record_stride;  // bytes between consecutive payloads: record_bytes rounded up to 16
+  uint32_t record_stride;  // bytes between consecutive payloads: record_bytes rounded up to 8
   uint64_t created_ns;
   uint8_t pad0[32];
   // Line 1: written by the producer only.
@@ -76,7 +76,7 @@ static_assert(std::atomic<uint64_t>::is_always_lock_free, "ring indices must be 
 class ReadSpan {
  public:
   std::size_t size() const { return n_; }
-  // Payload of the i-th record (record_bytes bytes, 16-byte aligned). i < size().
+  // Payload of the i-th record (record_bytes bytes, 8-byte aligned). i < size().
   const std::byte* record(std::size_t i) const {
     return payloads_ + static_cast<std::size_t>((first_ + i) & mask_) * stride_;
   }
@@ -118,7 +118,7 @@ class SpscRing {
   // Zero-copy write: up to n free slots (wrapping allowed); write payloads through reserved(i), then
   // commit(k) seals (seq, checksum) and publishes the first k of them.
   [[nodiscard]] std::size_t try_reserve(std::size_t n);
-  // Payload of reserved slot i (record_bytes writable bytes, 16-byte aligned). i < try_reserve().
+  // Payload of reserved slot i (record_bytes writable bytes, 8-byte aligned). i < try_reserve().
   std::byte* reserved(std::size_t i) { return payload(p_.head + i); }
   // k <= the last try_reserve() result.
   void commit(std::size_t k);
@@ -176,9 +176,8 @@ class SpscRing {
   // How many of records [first, first + k) verify before the first that does not. Committed,
   // unconsumed records only.
   std::size_t verified(uint64_t first, std::size_t k) const;
-  // Writes the tag of record `index`, the checksum taken over `bytes` (its payload, or the caller's
-  // copy of it: hashing a just-stored slot would stall on store forwarding).
-  void seal(uint64_t index, const std::byte* bytes);
+  // Writes the tags of records [first, first + m) given their payload checksums.
+  void write_tags(uint64_t first, std::size_t m, const uint32_t* sums);
   // Copies records [first, first + k) between the ring and contiguous memory, as at most two
   // contiguous copies when payloads are packed (stride == record_bytes).
   void copy_in(uint64_t first, std::size_t k, const std::byte* src);

@@ -34,10 +34,10 @@ TEST_CASE("ring: options are validated with clear messages", "[ring]") {
   CHECK_THROWS_WITH(shm::SpscRing::bytes_needed({0, 8}), Catch::Contains("record_bytes"));
   CHECK_THROWS_WITH(shm::SpscRing::bytes_needed({48, 12}), Catch::Contains("power of two"));
   CHECK_THROWS_WITH(shm::SpscRing::bytes_needed({48, 1}), Catch::Contains("capacity"));
-  // Payloads packed at a 16-byte stride (the tag area starting on a cache line), then 8-byte tags.
+  // Payloads packed at an 8-byte stride (the tag area starting on a cache line), then 8-byte tags.
   constexpr std::size_t kTags = 8 * sizeof(shm::RecordTag);
   CHECK(shm::SpscRing::bytes_needed({48, 8}) == sizeof(shm::RingHeader) + 8 * 48 + kTags);
-  CHECK(shm::SpscRing::bytes_needed({49, 8}) == sizeof(shm::RingHeader) + 8 * 64 + kTags);
+  CHECK(shm::SpscRing::bytes_needed({49, 8}) == sizeof(shm::RingHeader) + 8 * 56 + kTags);
   CHECK(shm::SpscRing::bytes_needed({40, 2}) == sizeof(shm::RingHeader) + 128 + 2 * 8);
   RingMemory m({48, 8});
   CHECK_THROWS_AS(shm::SpscRing::create(m.mem, m.bytes - 1, {48, 8}), std::invalid_argument);
@@ -104,7 +104,7 @@ TEST_CASE("ring: zero-copy reserve/commit and peek/release", "[ring]") {
     const std::size_t r = ring.try_reserve(5);
     REQUIRE(r == std::min<uint64_t>(5, 8 - (next_in - next_out)));
     for (std::size_t i = 0; i < r; ++i) {
-      REQUIRE(reinterpret_cast<uintptr_t>(ring.reserved(i)) % 16 == 0);
+      REQUIRE(reinterpret_cast<uintptr_t>(ring.reserved(i)) % 8 == 0);
       test::fill_record(ring.reserved(i), 100, next_in + i);
     }
     ring.commit(r - (r > 0 ? 1 : 0));  // commit all but one: the last stays unpublished
