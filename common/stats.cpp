@@ -1,5 +1,6 @@
 #include "common/stats.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -10,11 +11,15 @@ namespace {
 struct alignas(64) StatsHeader {
   uint64_t magic;
   std::atomic<uint64_t> count;  // entries with a name; grows only
-  uint8_t pad[48];
+  uint64_t capacity;            // entries the segment holds; set once by the creator
+  uint8_t pad[40];
 };
 static_assert(sizeof(StatsHeader) == 64);
-constexpr uint64_t kStatsMagic = 0x73686d726c535441ull;  // "shmrlSTA"
-constexpr std::size_t kSegmentBytes = sizeof(StatsHeader) + StatsWriter::kMaxStats * sizeof(StatEntry);
+constexpr uint64_t kStatsMagic = 0x73686d726c535442ull;  // "shmrlSTB" (B: capacity in the header)
+
+std::size_t segment_bytes(std::size_t capacity) {
+  return sizeof(StatsHeader) + capacity * sizeof(StatEntry);
+}
 
 }  // namespace
 
@@ -22,13 +27,16 @@ StatsWriter::StatsWriter(const RunContext& run, const std::string& seg_name,
                          const std::vector<std::string>& names)
     : seg_(shm::Segment::exists(run.run_id, seg_name)
                ? shm::Segment::open(run.run_id, seg_name)
-               : shm::Segment::create(run.run_id, seg_name, kSegmentBytes, run.owner)) {
-  if (names.size() > kMaxStats)
-    throw std::invalid_argument("stats '" + seg_name + "': more than 64 names");
-  if (seg_.size() < kSegmentBytes) throw std::runtime_error("stats segment '" + seg_name + "' is too small");
+               : shm::Segment::create(run.run_id, seg_name, segment_bytes(names.size() + kSpareStats),
+                                      run.owner)) {
   auto* hdr = reinterpret_cast<StatsHeader*>(seg_.data());
   entries_ = reinterpret_cast<StatEntry*>(seg_.data() + sizeof(StatsHeader));
   const bool fresh = hdr->magic != kStatsMagic;
+  // A fresh block (magic not set yet: just created, or its creator died first) gets its capacity now.
+  const std::size_t room = (seg_.size() - sizeof(StatsHeader)) / sizeof(StatEntry);
+  const std::size_t capacity = fresh ? std::min(names.size() + kSpareStats, room) : hdr->capacity;
+  if (segment_bytes(capacity) > seg_.size())
+    throw std::runtime_error("stats segment '" + seg_name + "' is smaller than its header says");
   // A restarted writer keeps the counters its predecessor published (e.g. total env steps).
   std::size_t have = fresh ? 0 : hdr->count.load(std::memory_order_acquire);
   for (const auto& n : names) {
@@ -37,14 +45,18 @@ StatsWriter::StatsWriter(const RunContext& run, const std::string& seg_name,
     bool found = false;
     for (std::size_t i = 0; i < have && !found; ++i) found = n == entries_[i].name;
     if (found) continue;
-    if (have == kMaxStats) throw std::invalid_argument("stats '" + seg_name + "': more than 64 names");
+    if (have == capacity) {
+      throw std::invalid_argument("stats '" + seg_name + "': no room for '" + n + "' (" +
+                                  std::to_string(capacity) + " entries)");
+    }
     std::memset(entries_[have].name, 0, sizeof(StatEntry::name));
     std::memcpy(entries_[have].name, n.data(), n.size());
     entries_[have].value.store(0, std::memory_order_relaxed);
     ++have;
   }
-  hdr->magic = kStatsMagic;
+  hdr->capacity = capacity;
   hdr->count.store(have, std::memory_order_release);
+  std::atomic_ref<uint64_t>(hdr->magic).store(kStatsMagic, std::memory_order_release);
   count_ = have;
 }
 
@@ -69,11 +81,12 @@ std::map<std::string, double> read_stats(const RunContext& run, const std::strin
     return out;  // still being created by its writer (or just removed): nothing to read yet
   }
   const shm::Segment& seg = *opened;
-  if (seg.size() < kSegmentBytes) return out;
-  const auto* hdr = reinterpret_cast<const StatsHeader*>(seg.data());
-  if (hdr->magic != kStatsMagic) return out;
+  if (seg.size() < sizeof(StatsHeader)) return out;
+  auto* hdr = reinterpret_cast<StatsHeader*>(seg.data());
+  if (std::atomic_ref<uint64_t>(hdr->magic).load(std::memory_order_acquire) != kStatsMagic) return out;
+  const std::size_t capacity = std::min(hdr->capacity, (seg.size() - sizeof(StatsHeader)) / sizeof(StatEntry));
   const auto* e = reinterpret_cast<const StatEntry*>(seg.data() + sizeof(StatsHeader));
-  const std::size_t n = std::min<std::size_t>(hdr->count.load(std::memory_order_acquire), StatsWriter::kMaxStats);
+  const std::size_t n = std::min<std::size_t>(hdr->count.load(std::memory_order_acquire), capacity);
   for (std::size_t i = 0; i < n; ++i) {
     char name[sizeof(StatEntry::name)];
     std::memcpy(name, e[i].name, sizeof(name));

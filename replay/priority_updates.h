@@ -43,7 +43,7 @@ class PriorityWriter {
   PriorityWriter(PriorityWriter&&) = default;
 
  private:
-  PriorityWriter(shm::Segment seg, shm::SpscRing ring) : seg_(std::move(seg)), ring_(ring) {}
+  PriorityWriter(shm::Segment seg, const shm::SpscRing& ring) : seg_(std::move(seg)), ring_(ring) {}
   shm::Segment seg_;
   shm::SpscRing ring_;
 };

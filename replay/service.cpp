@@ -10,8 +10,6 @@
 namespace shmrl::replay {
 namespace {
 
-constexpr int kMaxActorStats = 40;  // the stats block holds 64 entries
-
 const ReplayOptions& validated(const ReplayOptions& o) {
   o.validate();
   if (o.actors > static_cast<int>(kMaxActors))
@@ -39,7 +37,7 @@ std::vector<std::string> stat_names(int actors) {
       "insert_blocked_s", "sample_blocked_s", "rejected_items", "corrupt_records",
       "priority_updates", "priority_updates_stale", "priority_updates_rejected",
       "priority_updates_ignored", "checkpoints", "limiter_diff", "beta", "max_priority"};
-  for (int a = 0; a < std::min(actors, kMaxActorStats); ++a) n.push_back("actor" + std::to_string(a) + "_inserts");
+  for (int a = 0; a < actors; ++a) n.push_back("actor" + std::to_string(a) + "_inserts");
   return n;
 }
 
@@ -89,6 +87,9 @@ ReplayService::ReplayService(const RunContext& run, const ReplayOptions& opts,
                                                    storage_.generation()));
   }
   stats_ = std::make_unique<StatsWriter>(run_, seg::replay_stats(), stat_names(opts_.actors));
+  for (int a = 0; a < opts_.actors; ++a) {
+    actor_insert_stats_.push_back(&(*stats_)["actor" + std::to_string(a) + "_inserts"]);
+  }
   publish_stats();
 }
 
@@ -158,8 +159,9 @@ void ReplayService::publish_stats() {
   s.set("limiter_diff", lc.diff);
   s.set("beta", beta_now());
   s.set("max_priority", h.max_priority.load());
-  for (int a = 0; a < std::min(opts_.actors, kMaxActorStats); ++a)
-    s.set("actor" + std::to_string(a) + "_inserts", static_cast<double>(actor_inserts(a)));
+  for (int a = 0; a < opts_.actors; ++a) {
+    actor_insert_stats_[a]->store(static_cast<double>(actor_inserts(a)), std::memory_order_relaxed);
+  }
 }
 
 std::string ReplayService::default_checkpoint_path() const {

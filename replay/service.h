@@ -101,6 +101,7 @@ class ReplayService {
   std::vector<BatchWriter> batches_;
   moodycamel::ConcurrentQueue<PriorityUpdate> prio_queue_;
   std::unique_ptr<StatsWriter> stats_;
+  std::vector<std::atomic<double>*> actor_insert_stats_;  // stats_ entries "actor<i>_inserts"
 
   std::mutex mu_;  // storage + selector
   ServiceCounters c_;
