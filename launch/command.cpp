@@ -1,6 +1,7 @@
 #include "launch/command.h"
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,7 @@ void add_train_command(CLI::App& app) {
 void add_eval_command(CLI::App& app) {
   struct EvalArgs {
     std::string checkpoint, env;
+    std::vector<std::string> kwargs;
     int episodes = 20;
     uint64_t seed = 12345;
     bool json = false;
@@ -36,23 +38,35 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_option("--env", a->env, "Environment id (default: the one the checkpoint was trained on)");
+  cmd->add_option("--kwarg", a->kwargs,
+                  "NAME=VALUE env keyword argument, repeatable (default: the env.kwargs the checkpoint "
+                  "was trained with, when evaluating on its env)");
   cmd->add_option("--seed", a->seed, "Seed of the first episode")->capture_default_str();
   cmd->add_flag("--json", a->json, "Print one JSON object instead of text");
   cmd->callback([a] {
     EvalStats s;
     try {
-      s = evaluate_checkpoint(a->checkpoint, a->env, a->episodes, a->seed);
+      std::map<std::string, std::string> overrides;
+      for (const std::string& kv : a->kwargs) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0)
+          throw std::invalid_argument("--kwarg '" + kv + "': expected NAME=VALUE");
+        overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
+      }
+      s = evaluate_checkpoint(a->checkpoint, a->env, a->episodes, a->seed, overrides);
     } catch (const std::exception& e) {
       std::cerr << "shmrl eval: " << e.what() << "\n";
       throw CLI::RuntimeError(1);
     }
     if (a->json) {
-      nlohmann::ordered_json j{
-          {"episodes", s.episodes}, {"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"max", s.max}};
+      nlohmann::ordered_json j{{"env", s.env_id}, {"env_kwargs", s.env_kwargs}, {"episodes", s.episodes},
+                               {"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"max", s.max}};
       std::cout << j.dump() << "\n";
     } else {
-      std::printf("greedy return over %d episodes: mean %.2f, std %.2f, min %.2f, max %.2f\n", s.episodes,
-                  s.mean, s.std, s.min, s.max);
+      std::string env = s.env_id;
+      for (const auto& [k, v] : s.env_kwargs) env += " " + k + "=" + v;
+      std::printf("%s: greedy return over %d episodes: mean %.2f, std %.2f, min %.2f, max %.2f\n",
+                  env.c_str(), s.episodes, s.mean, s.std, s.min, s.max);
     }
   });
 }

@@ -11,7 +11,9 @@ namespace shmrl::launch {
 
 namespace {
 EvalStats to_stats(const learner::EvalResult& r) {
-  return EvalStats{static_cast<int>(r.returns.size()), r.mean, r.std, r.min, r.max, r.weight_version};
+  return EvalStats{r.env_id,  r.env_kwargs, static_cast<int>(r.returns.size()),
+                   r.mean,    r.std,        r.min,
+                   r.max,     r.weight_version};
 }
 }  // namespace
 
@@ -25,8 +27,8 @@ std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& 
 }
 
 EvalStats evaluate_checkpoint(const std::string& path, const std::string& env_id, int episodes,
-                              uint64_t seed) {
-  return to_stats(learner::evaluate_checkpoint_file(path, env_id, episodes, seed));
+                              uint64_t seed, const std::map<std::string, std::string>& kwarg_overrides) {
+  return to_stats(learner::evaluate_checkpoint_file(path, env_id, episodes, seed, kwarg_overrides));
 }
 
 PeriodicEvaluator::PeriodicEvaluator(const Config& config, const RunContext& run)

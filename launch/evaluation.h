@@ -5,6 +5,7 @@
 // adapts it to the launcher (config keys, seeds, a worker thread).
 #include <cstdint>
 #include <future>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,8 @@
 namespace shmrl::launch {
 
 struct EvalStats {
+  std::string env_id;
+  std::map<std::string, std::string> env_kwargs;
   int episodes = 0;
   double mean = 0, std = 0, min = 0, max = 0;
   uint64_t weight_version = 0;  // of the weights evaluated (0 for a checkpoint without one)
@@ -24,10 +27,12 @@ struct EvalStats {
 // std::runtime_error on failure. Any thread; builds its own network (CPU).
 std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed);
 
-// Greedy returns of a learner checkpoint on `env_id` ("" = the env it was trained on). Throws
+// Greedy returns of a learner checkpoint on `env_id` ("" = the env it was trained on), built with
+// the env kwargs of the checkpoint's run (for that env) and `kwarg_overrides` on top. Throws
 // std::runtime_error naming the file if it is missing, truncated or does not match.
 EvalStats evaluate_checkpoint(const std::string& path, const std::string& env_id, int episodes,
-                              uint64_t seed);
+                              uint64_t seed,
+                              const std::map<std::string, std::string>& kwarg_overrides = {});
 
 // Runs evaluate_board every [eval] period_s in a worker thread, one at a time. Main thread only.
 class PeriodicEvaluator {

@@ -66,6 +66,20 @@ uint64_t read_u64(torch::serialize::InputArchive& ar, const std::string& key) {
   return static_cast<uint64_t>(v.toInt());
 }
 
+// The env kwargs record; checkpoints written before it existed have none (no kwargs).
+envs::EnvKwargs read_kwargs(torch::serialize::InputArchive& ar) {
+  envs::EnvKwargs out;
+  c10::IValue v;
+  if (!ar.try_read("env_kwargs", v)) return out;
+  if (!v.isGenericDict()) throw std::runtime_error("record 'env_kwargs' is not a dict");
+  for (const auto& e : v.toGenericDict()) {
+    if (!e.key().isString() || !e.value().isString())
+      throw std::runtime_error("record 'env_kwargs' holds a non-string entry");
+    out[e.key().toStringRef()] = e.value().toStringRef();
+  }
+  return out;
+}
+
 struct Opened {
   torch::serialize::InputArchive ar;
   CheckpointMeta meta;
@@ -82,6 +96,7 @@ void open_archive(const std::string& path, Opened& o, std::optional<torch::Devic
     if (read_string(o.ar, "format") != kFormat) throw std::runtime_error("unknown format");
     o.meta.env_id = read_string(o.ar, "env_id");
     o.meta.arch = read_string(o.ar, "arch");
+    o.meta.env_kwargs = read_kwargs(o.ar);
     o.counters.updates = read_u64(o.ar, "updates");
     o.counters.env_steps = read_u64(o.ar, "env_steps");
   } catch (const std::exception& e) {
@@ -105,6 +120,9 @@ std::string save_checkpoint(const std::string& dir, const CheckpointMeta& meta,
   ar.write("format", c10::IValue(std::string(kFormat)));
   ar.write("env_id", c10::IValue(meta.env_id));
   ar.write("arch", c10::IValue(meta.arch));
+  c10::Dict<std::string, std::string> kwargs;
+  for (const auto& [k, v] : meta.env_kwargs) kwargs.insert(k, v);
+  ar.write("env_kwargs", c10::IValue(kwargs));
   ar.write("updates", c10::IValue(static_cast<int64_t>(counters.updates)));
   ar.write("env_steps", c10::IValue(static_cast<int64_t>(counters.env_steps)));
   state.online->save(online);

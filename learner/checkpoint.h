@@ -1,7 +1,7 @@
 #pragma once
 // Learner checkpoints: <run_dir>/checkpoints/ckpt-<updates, 12 digits>.pt, each a LibTorch archive
 // holding the online and target networks, the optimizer state, the counters and what the networks
-// were built for (env id and architecture). Written atomically (atomic_file.h); the newest few kept.
+// were built for (env id, env kwargs and architecture). Written atomically (atomic_file.h); the newest few kept.
 // Loading refuses a missing, truncated/corrupt or mismatched file with a CheckpointError that says
 // which file, what is wrong and what to do.
 //
@@ -15,6 +15,8 @@
 
 #include <torch/torch.h>
 
+#include "actors/envs/kwargs.h"
+
 namespace shmrl::learner {
 
 class CheckpointError : public std::runtime_error {
@@ -22,10 +24,12 @@ class CheckpointError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// What the networks were built for; a checkpoint loads only where both fields are equal.
+// What the networks were built for; a checkpoint loads only where env_id and arch are equal (the env
+// kwargs are recorded for evaluation: a resumed run may change them).
 struct CheckpointMeta {
   std::string env_id;  // "CartPole-v1"
   std::string arch;    // QNet description, e.g. "mlp obs=Box(...) actions=Discrete(2) hidden=[..]"
+  envs::EnvKwargs env_kwargs;  // the run's env.kwargs (empty in checkpoints older than this field)
   bool operator==(const CheckpointMeta&) const = default;
 };
 

@@ -76,6 +76,8 @@ EvalResult evaluate_greedy(actors::QNetImpl& net, const std::string& env_id, int
   }
   EvalResult res = summarize_returns(std::move(returns));
   res.env_steps = steps;
+  res.env_id = env_id;
+  res.env_kwargs = kwargs;
   return res;
 }
 
@@ -104,7 +106,7 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
 }
 
 EvalResult evaluate_checkpoint_file(const std::string& path, const std::string& env_id,
-                                    int episodes, uint64_t seed, const envs::EnvKwargs& kwargs) {
+                                    int episodes, uint64_t seed, const envs::EnvKwargs& overrides) {
   auto [meta, counters] = peek_checkpoint(path);
   auto opts = parse_qnet_arch(meta.arch);
   if (!opts)
@@ -112,7 +114,10 @@ EvalResult evaluate_checkpoint_file(const std::string& path, const std::string& 
                           "' network, not an MLP QNet: shmrl eval runs QNet checkpoints only");
   actors::QNet net(*opts);
   load_checkpoint(path, meta, CheckpointState{net.ptr().get(), nullptr, nullptr});
-  EvalResult r = evaluate_greedy(*net, env_id.empty() ? meta.env_id : env_id, episodes, seed, kwargs);
+  const std::string id = env_id.empty() ? meta.env_id : env_id;
+  envs::EnvKwargs kwargs = id == meta.env_id ? meta.env_kwargs : envs::EnvKwargs{};
+  for (const auto& [k, v] : overrides) kwargs[k] = v;
+  EvalResult r = evaluate_greedy(*net, id, episodes, seed, kwargs);
   r.weight_version = counters.updates;
   return r;
 }

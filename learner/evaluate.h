@@ -17,6 +17,8 @@
 namespace shmrl::learner {
 
 struct EvalResult {
+  std::string env_id;           // the env evaluated
+  envs::EnvKwargs env_kwargs;   // and its kwargs
   std::vector<double> returns;  // one per episode, in seed order
   double mean = 0, std = 0, min = 0, max = 0;  // std: population standard deviation
   uint64_t env_steps = 0;
@@ -40,10 +42,13 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
                                                 int episodes, uint64_t seed,
                                                 const envs::EnvKwargs& kwargs = {});
 
-// The online network of a learner checkpoint on env_id ("" = the env it was trained on). Throws
-// CheckpointError (learner/checkpoint.h) for a missing, truncated, corrupt or non-QNet checkpoint,
-// std::invalid_argument if env_id's spaces do not fit the network.
+// The online network of a learner checkpoint on env_id ("" = the env it was trained on). The env is
+// built with the kwargs the checkpoint's run used (none when env_id names another env), with
+// `overrides` set on top. Throws CheckpointError (learner/checkpoint.h) for a missing, truncated,
+// corrupt or non-QNet checkpoint, std::invalid_argument if the env rejects a kwarg or its spaces do
+// not fit the network.
 EvalResult evaluate_checkpoint_file(const std::string& path, const std::string& env_id,
-                                    int episodes, uint64_t seed, const envs::EnvKwargs& kwargs = {});
+                                    int episodes, uint64_t seed,
+                                    const envs::EnvKwargs& overrides = {});
 
 }  // namespace shmrl::learner

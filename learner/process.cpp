@@ -103,7 +103,8 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   DistOptions dist{rank, o.world_size, o.master_addr, o.master_port, kCollectiveTimeout};
   ProcessGroup group(dist, device);
   DqnLearner learner(qnet_factory(qopts), dqn_options(o), device, o.world_size > 1 ? &group : nullptr);
-  Checkpointer ckpt{run.run_dir + "/checkpoints", {o.env_id, qnet_arch(qopts)}, run, o.num_actors};
+  Checkpointer ckpt{run.run_dir + "/checkpoints", {o.env_id, qnet_arch(qopts), o.env_kwargs}, run,
+                    o.num_actors};
   if (args.resume) {
     auto latest = latest_checkpoint(ckpt.dir);
     if (!latest)

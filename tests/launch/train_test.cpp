@@ -126,7 +126,9 @@ TEST_CASE("a SIGKILLed launcher takes its children along; the next run removes t
 
 TEST_CASE("a stopped run resumes from its checkpoint; shmrl eval scores a checkpoint", "[train]") {
   auto args = tiny_run_args();
-  args.insert(args.end(), {"--time-limit", "4", "--target-return", "1000"});
+  // Sutton & Barto's CartPole rewards (0 a step, -1 at a fall) tell which kwargs an eval used.
+  args.insert(args.end(), {"--time-limit", "4", "--target-return", "1000", "--set",
+                           "env.kwargs.sutton_barto_reward=true"});
   TrainRun run(args, "resume");
   REQUIRE(run.wait_exit(120s) == 0);
   INFO(run.launcher_log());
@@ -156,9 +158,20 @@ TEST_CASE("a stopped run resumes from its checkpoint; shmrl eval scores a checkp
   REQUIRE(run_shmrl({"eval", "--checkpoint", ckpt.string(), "--episodes", "3", "--json"}, out, 60s) == 0);
   auto j = nlohmann::json::parse(out.substr(out.find('{')));
   CHECK(j["episodes"] == 3);
+  CHECK(j["env"] == "CartPole-v1");
+  CHECK(j["env_kwargs"] == nlohmann::json{{"sutton_barto_reward", "true"}});  // the run's kwargs
   CHECK(j["min"].get<double>() <= j["mean"].get<double>());
   CHECK(j["mean"].get<double>() <= j["max"].get<double>());
-  CHECK(j["min"].get<double>() >= 1.0);  // every CartPole episode lasts at least a step
+  CHECK(j["min"].get<double>() >= -1.0);
+  CHECK(j["max"].get<double>() <= 0.0);
+  // --kwarg overrides them: the standard reward, at least 1 for every episode.
+  REQUIRE(run_shmrl({"eval", "--checkpoint", ckpt.string(), "--episodes", "3", "--json", "--kwarg",
+                     "sutton_barto_reward=false"},
+                    out, 60s) == 0);
+  j = nlohmann::json::parse(out.substr(out.find('{')));
+  CHECK(j["min"].get<double>() >= 1.0);
+  CHECK(run_shmrl({"eval", "--checkpoint", ckpt.string(), "--kwarg", "sutton_barto_reward"}, out, 60s) == 1);
+  CHECK_THAT(out, Catch::Contains("expected NAME=VALUE"));
 
   // A truncated checkpoint is refused, naming the file.
   fs::path cut = run.dir() / "cut.pt";

@@ -50,7 +50,7 @@ DqnOptions opts() {
   return o;
 }
 
-CheckpointMeta meta_of(const actors::QNetOptions& o) { return {"CartPole-v1", qnet_arch(o)}; }
+CheckpointMeta meta_of(const actors::QNetOptions& o) { return {"CartPole-v1", qnet_arch(o), {}}; }
 }  // namespace
 
 TEST_CASE("checkpoint round trip restores networks, optimizer and counters", "[learner][checkpoint]") {
@@ -82,6 +82,14 @@ TEST_CASE("checkpoint round trip restores networks, optimizer and counters", "[l
   auto [m, c] = peek_checkpoint(path);
   CHECK(m == meta_of(mlp()));
   CHECK(c.updates == 3);
+
+  // The run's env kwargs travel with the checkpoint (for evaluation).
+  CheckpointMeta with_kwargs = meta_of(mlp());
+  with_kwargs.env_kwargs = {{"sutton_barto_reward", "true"}, {"x", "1.5"}};
+  const TempDir other;
+  const auto kw_path = save_checkpoint(other.str(), with_kwargs, {3, 0}, a.checkpoint_state());
+  CHECK(peek_checkpoint(kw_path).first == with_kwargs);
+  CHECK(load_checkpoint(kw_path, meta_of(mlp()), b.checkpoint_state()).updates == 3);
 }
 
 TEST_CASE("checkpoints are written atomically and only the newest are kept", "[learner][checkpoint]") {
@@ -130,7 +138,7 @@ TEST_CASE("missing, truncated, corrupt and mismatched checkpoints are refused", 
   CHECK(torch::equal(before, wide.online().module->parameters()[0]));
 
   // Another env.
-  CHECK_THROWS_WITH(load_checkpoint(good, {"Acrobot-v1", qnet_arch(mlp())}, a.checkpoint_state()),
+  CHECK_THROWS_WITH(load_checkpoint(good, {"Acrobot-v1", qnet_arch(mlp()), {}}, a.checkpoint_state()),
                     Catch::Contains("CartPole-v1") && Catch::Contains("Acrobot-v1"));
 
   // The intact file still loads.

@@ -105,7 +105,7 @@ TEST_CASE("a checkpoint written from CUDA loads on CPU", "[learner][gpu]") {
   TempDir dir;
   DqnLearner gpu(qnet_factory(mlp()), DqnOptions{}, torch::Device(torch::kCUDA, 0));
   gpu.step(random_batch(64, torch::Device(torch::kCUDA, 0)));
-  const CheckpointMeta meta{"CartPole-v1", qnet_arch(mlp())};
+  const CheckpointMeta meta{"CartPole-v1", qnet_arch(mlp()), {}};
   auto path = save_checkpoint(dir.str(), meta, {gpu.updates(), 0}, gpu.checkpoint_state());
   DqnLearner cpu(qnet_factory(mlp()), DqnOptions{}, torch::kCPU);
   load_checkpoint(path, meta, cpu.checkpoint_state());
