@@ -152,50 +152,14 @@ double ring_records_per_s(const Case& c) {
   return static_cast<double>(c.records) / s;
 }
 
-template <uint32_t Bytes>
-double boost_records_per_s(const Case& c) {
-  struct Record {
-    std::byte b[Bytes];
-  };
-  boost::lockfree::spsc_queue<Record> q(c.capacity);
-  const std::vector<std::byte> raw = make_records(Bytes, c.batch);
-  std::vector<Record> in(c.batch), out(c.batch);
-  std::memcpy(in.data(), raw.data(), raw.size());
-  const auto t0 = Clock::now();
-  PinnedTo pin(kConsumerCpu);
-  std::thread producer([&] {
-    PinnedTo producer_pin(kProducerCpu);
-    Backoff backoff;
-    for (uint64_t sent = 0; sent < c.records;) {
-      const std::size_t n = q.push(in.data(), std::min<uint64_t>(c.batch, c.records - sent));
-      sent += n;
-      n > 0 ? backoff.reset() : backoff.pause();
-    }
-  });
-  Backoff backoff;
-  for (uint64_t got = 0; got < c.records;) {
-    const std::size_t n = q.pop(out.data(), c.batch);
-    got += n;
-    n > 0 ? backoff.reset() : backoff.pause();
-  }
-  const double s = seconds_since(t0);
-  producer.join();
-  return static_cast<double>(c.records) / s;
-}
-
-// boost carrying what the ring carries: the producer seals each element's tag (the payloads are
-// already in place, as if the application wrote them there) and pushes; the consumer pops and
-// verifies. The same checksum function as the ring's.
-template <uint32_t Bytes>
-double boost_tagged_records_per_s(const Case& c) {
-  struct Element {
-    std::byte payload[Bytes];
-    shm::RecordTag tag;
-  };
+// boost::lockfree::spsc_queue of Elements between a producer thread and this thread, both pinned.
+// Before pushing elements [first, first + n) of the stream from `in`, the producer calls
+// seal(in, first, n); after popping them into `out`, the consumer calls check(out, first, n), which
+// returns how many are wrong (the run throws if any are).
+template <class Element, class Seal, class Check>
+double time_boost(const Case& c, std::vector<Element> in, Seal seal, Check check) {
   boost::lockfree::spsc_queue<Element> q(c.capacity);
-  const std::vector<std::byte> raw = make_records(Bytes, c.batch);
-  std::vector<Element> in(c.batch), out(c.batch);
-  for (uint32_t i = 0; i < c.batch; ++i) std::memcpy(in[i].payload, &raw[std::size_t{Bytes} * i], Bytes);
+  std::vector<Element> out(c.batch);
   const auto t0 = Clock::now();
   PinnedTo pin(kConsumerCpu);
   std::thread producer([&] {
@@ -203,10 +167,7 @@ double boost_tagged_records_per_s(const Case& c) {
     Backoff backoff;
     for (uint64_t sent = 0; sent < c.records;) {
       const std::size_t n = std::min<uint64_t>(c.batch, c.records - sent);
-      for (std::size_t i = 0; i < n; ++i) {
-        const uint64_t seq = sent + i;
-        in[i].tag = {static_cast<uint32_t>(seq), shm::detail::checksum(in[i].payload, Bytes, seq)};
-      }
+      seal(in, sent, n);
       for (std::size_t done = 0; done < n;) {
         const std::size_t k = q.push(in.data() + done, n - done);
         done += k;
@@ -219,18 +180,57 @@ double boost_tagged_records_per_s(const Case& c) {
   uint64_t wrong = 0;
   for (uint64_t got = 0; got < c.records;) {
     const std::size_t n = q.pop(out.data(), c.batch);
-    for (std::size_t i = 0; i < n; ++i) {
-      const uint64_t seq = got + i;
-      wrong += out[i].tag.seq != static_cast<uint32_t>(seq) ||
-               out[i].tag.checksum != shm::detail::checksum(out[i].payload, Bytes, seq);
-    }
+    wrong += check(out, got, n);
     got += n;
     n > 0 ? backoff.reset() : backoff.pause();
   }
   const double s = seconds_since(t0);
   producer.join();
-  if (wrong != 0) throw std::runtime_error("bench queue: tagged boost run verified wrongly");
+  if (wrong != 0) throw std::runtime_error("bench queue: boost run delivered wrong records");
   return static_cast<double>(c.records) / s;
+}
+
+template <uint32_t Bytes>
+double boost_records_per_s(const Case& c) {
+  struct Record {
+    std::byte b[Bytes];
+  };
+  const std::vector<std::byte> raw = make_records(Bytes, c.batch);
+  std::vector<Record> in(c.batch);
+  std::memcpy(in.data(), raw.data(), raw.size());
+  return time_boost(
+      c, std::move(in), [](std::vector<Record>&, uint64_t, std::size_t) {},
+      [](const std::vector<Record>&, uint64_t, std::size_t) { return uint64_t{0}; });
+}
+
+// boost carrying what the ring carries: the producer seals each element's tag (the payloads are
+// already in place, as if the application wrote them there) and pushes; the consumer pops and
+// verifies. The same checksum function as the ring's.
+template <uint32_t Bytes>
+double boost_tagged_records_per_s(const Case& c) {
+  struct Element {
+    std::byte payload[Bytes];
+    shm::RecordTag tag;
+  };
+  const std::vector<std::byte> raw = make_records(Bytes, c.batch);
+  std::vector<Element> in(c.batch);
+  for (uint32_t i = 0; i < c.batch; ++i) std::memcpy(in[i].payload, &raw[std::size_t{Bytes} * i], Bytes);
+  auto tag_of = [](const Element& e, uint64_t seq) {
+    return shm::RecordTag{static_cast<uint32_t>(seq), shm::detail::checksum(e.payload, Bytes, seq)};
+  };
+  return time_boost(
+      c, std::move(in),
+      [&](std::vector<Element>& v, uint64_t first, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) v[i].tag = tag_of(v[i], first + i);
+      },
+      [&](const std::vector<Element>& v, uint64_t first, std::size_t n) {
+        uint64_t wrong = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          const shm::RecordTag want = tag_of(v[i], first + i);
+          wrong += v[i].tag.seq != want.seq || v[i].tag.checksum != want.checksum;
+        }
+        return wrong;
+      });
 }
 
 // One thread copying record by record between two buffers the size of the ring's slot area.

@@ -169,7 +169,7 @@ void SpscRing::copy_in(uint64_t first, std::size_t k, const std::byte* src) {
     for (std::size_t i = 0; i < k; ++i) copy_record(payload(first + i), src + i * record_bytes_, record_bytes_);
     return;
   }
-  const std::size_t run = std::min<std::size_t>(k, mask_ + 1 - (first & mask_));  // up to the wrap
+  const std::size_t run = before_wrap(first, k);
   copy_run(payload(first), src, run * record_bytes_, record_bytes_);
   if (run < k) copy_run(payloads_, src + run * record_bytes_, (k - run) * record_bytes_, record_bytes_);
 }
@@ -179,7 +179,7 @@ void SpscRing::copy_out(uint64_t first, std::size_t k, std::byte* dst) const {
     for (std::size_t i = 0; i < k; ++i) copy_record(dst + i * record_bytes_, payload(first + i), record_bytes_);
     return;
   }
-  const std::size_t run = std::min<std::size_t>(k, mask_ + 1 - (first & mask_));
+  const std::size_t run = before_wrap(first, k);
   copy_run(dst, payload(first), run * record_bytes_, record_bytes_);
   if (run < k) copy_run(dst + run * record_bytes_, payloads_, (k - run) * record_bytes_, record_bytes_);
 }
@@ -229,7 +229,7 @@ void SpscRing::commit(std::size_t k) {
   uint32_t sums[kChunk];
   for (std::size_t i = 0; i < k;) {
     const uint64_t seq = p_.head + i;
-    const std::size_t m = std::min({kChunk, k - i, std::size_t{mask_} + 1 - (seq & mask_)});
+    const std::size_t m = std::min(kChunk, before_wrap(seq, k - i));
     detail::checksums(payload(seq), stride_, m, record_bytes_, seq, sums);
     write_tags(seq, m, sums);
     i += m;
@@ -287,7 +287,7 @@ bool SpscRing::verify(uint64_t index) const {
   std::size_t good = 0;
   for (std::size_t i = 0; i < k;) {
     const uint64_t seq = c_.tail + i;
-    const std::size_t m = std::min({kChunk, k - i, std::size_t{mask_} + 1 - (seq & mask_)});
+    const std::size_t m = std::min(kChunk, before_wrap(seq, k - i));
     if (verified(seq, m) == m) {
       copy_out(seq, m, dst + good * record_bytes_);
       good += m;
@@ -323,7 +323,7 @@ std::size_t SpscRing::verified(uint64_t first, std::size_t k) const {
   for (std::size_t i = 0; i < k;) {
     // Up to kChunk records, not across the wrap: their payloads are evenly spaced.
     const uint64_t seq = first + i;
-    const std::size_t m = std::min({kChunk, k - i, std::size_t{mask_} + 1 - (seq & mask_)});
+    const std::size_t m = std::min(kChunk, before_wrap(seq, k - i));
     detail::checksums(payload(seq), stride_, m, record_bytes_, seq, sums);
     for (std::size_t j = 0; j < m; ++j) {
       const RecordTag t = *tag(seq + j);

@@ -22,6 +22,7 @@
 // Threading: producer calls from one thread of one process at a time; consumer calls likewise (one
 // SpscRing object may serve a producer thread and a consumer thread at once); observers (size,
 // alive checks) from anywhere.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -171,6 +172,10 @@ class SpscRing {
     return payloads_ + static_cast<std::size_t>(index & mask_) * stride_;
   }
   RecordTag* tag(uint64_t index) const { return tags_ + (index & mask_); }
+  // How many of the k records from `first` lie before the ring's wrap (contiguous in memory).
+  std::size_t before_wrap(uint64_t first, std::size_t k) const {
+    return std::min<std::size_t>(k, std::size_t{mask_} + 1 - (first & mask_));
+  }
   // Returns whether slot `index` holds the committed record `index` (seq and payload checksum).
   bool verify(uint64_t index) const;
   // How many of records [first, first + k) verify before the first that does not. Committed,

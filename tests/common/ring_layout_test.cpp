@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <cstddef>
-#include <cstdlib>
 #include <random>
 #include <set>
 #include <vector>
@@ -14,18 +13,7 @@
 
 using namespace shmrl;
 
-namespace {
-
-struct RingMemory {
-  explicit RingMemory(const shm::RingOptions& o)
-      : bytes(shm::SpscRing::bytes_needed(o)),
-        mem(static_cast<std::byte*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64))) {}
-  ~RingMemory() { std::free(mem); }
-  std::size_t bytes;
-  std::byte* mem;
-};
-
-}  // namespace
+using test::RingMemory;
 
 TEST_CASE("ring checksums: four interleaved records equal four single ones, every size to 300 B",
           "[ring]") {

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <cstdlib>
 #include <memory>
 #include <random>
 #include <thread>
@@ -16,19 +15,7 @@
 using namespace shmrl;
 using namespace std::chrono_literals;
 
-namespace {
-
-// 64-byte aligned heap memory standing in for a segment.
-struct RingMemory {
-  explicit RingMemory(const shm::RingOptions& o)
-      : bytes(shm::SpscRing::bytes_needed(o)),
-        mem(static_cast<std::byte*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64))) {}
-  ~RingMemory() { std::free(mem); }
-  std::size_t bytes;
-  std::byte* mem;
-};
-
-}  // namespace
+using test::RingMemory;
 
 TEST_CASE("ring: options are validated with clear messages", "[ring]") {
   CHECK_THROWS_WITH(shm::SpscRing::bytes_needed({0, 8}), Catch::Contains("record_bytes"));

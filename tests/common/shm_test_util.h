@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/shm/segment.h"
+#include "common/shm/spsc_ring.h"
 
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 #define SHMRL_TEST_SANITIZED 1
@@ -28,6 +29,18 @@ constexpr uint64_t kSanitizerScale = 20;  // instrumented code runs ~10-50x slow
 constexpr uint64_t kSanitizerScale = 1;
 #endif
 constexpr uint64_t scaled(uint64_t n) { return n / kSanitizerScale; }
+
+// 64-byte aligned heap memory standing in for a ring's segment.
+struct RingMemory {
+  explicit RingMemory(const shm::RingOptions& o)
+      : bytes(shm::SpscRing::bytes_needed(o)),
+        mem(static_cast<std::byte*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64))) {}
+  ~RingMemory() { std::free(mem); }
+  RingMemory(const RingMemory&) = delete;
+  RingMemory& operator=(const RingMemory&) = delete;
+  std::size_t bytes;
+  std::byte* mem;
+};
 
 // A fresh run id whose segments are all removed when the guard goes out of scope.
 struct RunGuard {
