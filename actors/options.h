@@ -20,6 +20,7 @@ struct ActorOptions {
   double gamma = 0.99;            // (0, 1]
   double epsilon_base = 0.4;      // [0, 1]
   double epsilon_alpha = 7.0;     // >= 0
+  bool epsilon_per_env = true;    // Ape-X explorer index actor * E + e of N * E, else actor of N
   int64_t weight_sync_steps = 50; // >= 1 vector steps between weight-board checks
   int push_batch = 64;            // >= 1 records per ring commit, <= ring_capacity
   int64_t ring_capacity = 65536;  // power of two in [2, 2^30]
