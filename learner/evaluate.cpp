@@ -97,12 +97,19 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
     return std::nullopt;  // the learner is still creating the board
   }
   if (!version) return std::nullopt;
+  EvalResult r = evaluate_weights_blob(blob, env_id, hidden, dueling, episodes, seed, kwargs);
+  r.weight_version = *version;
+  r.weights = std::make_shared<const std::vector<std::byte>>(std::move(blob));
+  return r;
+}
+
+EvalResult evaluate_weights_blob(std::span<const std::byte> blob, const std::string& env_id,
+                                 const std::vector<int64_t>& hidden, bool dueling, int episodes,
+                                 uint64_t seed, const envs::EnvKwargs& kwargs) {
   auto probe = envs::make_env(env_id, kwargs);
   actors::QNet net(qnet_options_for(probe->observation_space(), probe->action_space(), hidden, dueling));
   actors::load_weights_blob(*net, blob);
-  EvalResult r = evaluate_greedy(*net, env_id, episodes, seed, kwargs);
-  r.weight_version = *version;
-  return r;
+  return evaluate_greedy(*net, env_id, episodes, seed, kwargs);
 }
 
 EvalResult evaluate_checkpoint_file(const std::string& path, const std::string& env_id,

@@ -5,8 +5,11 @@
 // Episodes run on fresh environments from actors/envs/registry.h, all stepped in lockstep with one
 // batched forward pass per step; episode i resets with seed + i, so a result is reproducible.
 // Threading: any one thread per call; uses the calling thread's torch settings (CPU).
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,9 @@ struct EvalResult {
   double mean = 0, std = 0, min = 0, max = 0;  // std: population standard deviation
   uint64_t env_steps = 0;
   uint64_t weight_version = 0;  // board: the version evaluated; checkpoint: its update count
+  // Board: the weights blob evaluated (actors/weights_blob.h), so the very same weights can be
+  // evaluated again on other seeds and saved; null for a checkpoint.
+  std::shared_ptr<const std::vector<std::byte>> weights;
 };
 
 // Mean/std/min/max of returns (non-empty).
@@ -41,6 +47,12 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
                                                 const std::vector<int64_t>& hidden, bool dueling,
                                                 int episodes, uint64_t seed,
                                                 const envs::EnvKwargs& kwargs = {});
+
+// A weights blob (as published on the board) loaded into a QNet built for env_id with the given
+// hidden sizes and head. Throws std::invalid_argument if the blob does not fit that network.
+EvalResult evaluate_weights_blob(std::span<const std::byte> blob, const std::string& env_id,
+                                 const std::vector<int64_t>& hidden, bool dueling, int episodes,
+                                 uint64_t seed, const envs::EnvKwargs& kwargs = {});
 
 // The online network of a learner checkpoint on env_id ("" = the env it was trained on). The env is
 // built with the kwargs the checkpoint's run used (none when env_id names another env), with
