@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "actors/qnet.h"
 #include "learner/dqn.h"
-#include "learner/q_model.h"
+#include "models/q_model.h"
+#include "models/qnet.h"
 
 namespace shmrl::learner::test {
 
@@ -29,8 +29,8 @@ inline void set_linear(const torch::nn::Linear& l, std::vector<float> w, std::ve
 }
 
 // A linear (no hidden layer), non-dueling QNet: Q(s) = W s + b, with W, b given.
-inline actors::QNetOptions linear_qnet(int64_t obs_dim, int64_t actions, bool dueling = false) {
-  actors::QNetOptions o;
+inline models::QNetOptions linear_qnet(int64_t obs_dim, int64_t actions, bool dueling = false) {
+  models::QNetOptions o;
   o.obs_dim = obs_dim;
   o.num_actions = actions;
   o.dueling = dueling;
@@ -38,8 +38,8 @@ inline actors::QNetOptions linear_qnet(int64_t obs_dim, int64_t actions, bool du
 }
 
 // The QNet behind a QModel built by qnet_factory.
-inline actors::QNetImpl& as_qnet(QModel& m) {
-  return dynamic_cast<actors::QNetImpl&>(*m.module);
+inline models::QNetImpl& as_qnet(models::QModel& m) {
+  return dynamic_cast<models::QNetImpl&>(*m.module);
 }
 
 // A fresh temporary directory, removed by the destructor.

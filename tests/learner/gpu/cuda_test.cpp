@@ -17,6 +17,7 @@
 
 using namespace shmrl;
 using namespace shmrl::learner;
+using namespace shmrl::models;
 using namespace shmrl::learner::test;
 
 #define REQUIRE_CUDA_OR_SKIP()                                   \
@@ -28,8 +29,8 @@ using namespace shmrl::learner::test;
   } while (0)
 
 namespace {
-actors::QNetOptions mlp() {
-  actors::QNetOptions o;
+models::QNetOptions mlp() {
+  models::QNetOptions o;
   o.obs_dim = 4;
   o.num_actions = 2;
   o.hidden = {64, 64};
