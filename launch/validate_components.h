@@ -3,7 +3,7 @@
 // cross-key rules in Config::validate), every child's own options parser runs on the resolved
 // config (the very code each process runs at start: replay limiter deadlock rules, actor and
 // learner options), the env id must be registered, the replay storage must fit /dev/shm, and
-// run.device = "cuda" needs a CUDA device. Costs one env construction and a temporary file.
+// run.device = "cuda" needs a CUDA device, and learners on CUDA one GPU each. Costs one env construction and a temporary file.
 #include "launch/config.h"
 
 namespace shmrl::launch {

@@ -30,7 +30,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // Rendezvous and collectives: generous, since a rank may wait on its batch stream while the
-// others wait in the all-reduce (a peer that dies breaks its connections, which fails at once).
+// others wait in the all-reduce. Gloo: a peer that dies breaks its connections, which fails at
+// once; a stalled peer makes the collective throw after this. NCCL: the watchdog aborts the
+// process after this (learner/backend_nccl.cpp), reported by the launcher as a learner failure.
 constexpr auto kCollectiveTimeout = 300s;
 
 DqnOptions dqn_options(const LearnerOptions& o) {
@@ -145,6 +147,8 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   stats.set(stat::kReady, 1);
   std::cerr << "learner " << rank << "/" << o.world_size << ": " << o.env_id << ", " << models::qnet_arch(qopts)
             << ", batch " << o.batch_size << " on " << device << " (group: " << group.backend_name()
+            << (o.world_size > 1 ? ", collective timeout " + std::to_string(kCollectiveTimeout.count()) + " s"
+                                 : std::string())
             << "), " << (reader.prioritized() ? "prioritized" : "uniform") << " replay\n";
 
   // CPU batches are views of their slots: the one in training plus `depth` waiting must leave a

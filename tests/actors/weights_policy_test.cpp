@@ -175,3 +175,16 @@ TEST_CASE("policies refuse unsupported spaces and options", "[policy]") {
   o.epsilon = 2;
   CHECK_THROWS_WITH(make_policy(kCartObs, Space::discrete(2), o, 4), Catch::Contains("epsilon"));
 }
+
+TEST_CASE("a policy's initial weights follow its seed", "[policy]") {
+  PolicyOptions o;
+  o.hidden = {8};
+  o.seed = 21;
+  auto a = make_policy(kCartObs, Space::discrete(2), o, 4);
+  torch::manual_seed(999);  // whatever the process's generator held before
+  auto b = make_policy(kCartObs, Space::discrete(2), o, 4);
+  o.seed = 22;
+  auto c = make_policy(kCartObs, Space::discrete(2), o, 4);
+  CHECK((a->save_weights() == b->save_weights()));
+  CHECK((a->save_weights() != c->save_weights()));
+}

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "learner/dqn.h"
@@ -40,6 +41,15 @@ inline models::QNetOptions linear_qnet(int64_t obs_dim, int64_t actions, bool du
 // The QNet behind a QModel built by qnet_factory.
 inline models::QNetImpl& as_qnet(models::QModel& m) {
   return dynamic_cast<models::QNetImpl&>(*m.module);
+}
+
+// Makes `to` a copy of `from`: online and target networks (an update reads both), across devices.
+inline void copy_networks(DqnLearner& from, DqnLearner& to) {
+  torch::NoGradGuard g;
+  for (auto [src, dst] : {std::pair{&from.online(), &to.online()}, std::pair{&from.target(), &to.target()}}) {
+    auto s = src->module->parameters(), d = dst->module->parameters();
+    for (std::size_t i = 0; i < s.size(); ++i) d[i].copy_(s[i]);
+  }
 }
 
 // A fresh temporary directory, removed by the destructor.
