@@ -10,9 +10,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "actors/qnet.h"
 #include "actors/torch_policy.h"
-#include "actors/weights_blob.h"
+#include "models/qnet.h"
+#include "models/weights_blob.h"
 
 namespace shmrl::actors {
 namespace {
@@ -24,8 +24,8 @@ class QPolicy final : public Policy {
       : Policy(batch, obs_space.numel()),
         // init_torch runs first: its seed decides the network's initial weights.
         net_((detail::init_torch(opts),
-              QNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.n, opts.hidden,
-                          opts.dueling})),
+              models::QNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.n,
+                                  opts.hidden, opts.dueling})),
         epsilon_(opts.epsilon.size() == 1 ? std::vector<double>(batch, opts.epsilon[0]) : opts.epsilon),
         greedy_only_(std::all_of(epsilon_.begin(), epsilon_.end(), [](double e) { return e <= 0; })),
         rng_(opts.seed ^ 0x9e3779b97f4a7c15ULL),
@@ -69,11 +69,11 @@ class QPolicy final : public Policy {
       out[i] = uniform_(rng_) < epsilon_[i] ? pick_(rng_) : static_cast<int32_t>(greedy[i]);
   }
 
-  void load_weights(std::span<const std::byte> blob) override { load_weights_blob(*net_, blob); }
-  std::vector<std::byte> save_weights() const override { return save_weights_blob(*net_); }
+  void load_weights(std::span<const std::byte> blob) override { models::load_weights_blob(*net_, blob); }
+  std::vector<std::byte> save_weights() const override { return models::save_weights_blob(*net_); }
 
  private:
-  QNet net_;
+  models::QNet net_;
   std::vector<double> epsilon_;  // per row
   bool greedy_only_;
   std::mt19937_64 rng_;

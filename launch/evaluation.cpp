@@ -8,7 +8,7 @@
 #include "actors/envs/registry.h"
 #include "learner/evaluate.h"
 #include "learner/evaluated_policy.h"
-#include "learner/q_model.h"
+#include "models/q_model.h"
 
 namespace shmrl::launch {
 
@@ -51,10 +51,10 @@ std::string save_evaluated_weights(const Config& config, const std::string& run_
   if (!r.weights) throw std::runtime_error("save_evaluated_weights: the evaluation holds no weights");
   const auto kwargs = config.get_string_map("env.kwargs");
   auto probe = envs::make_env(config.get_string("env.id"), kwargs);
-  const auto opts = learner::qnet_options_for(probe->observation_space(), probe->action_space(),
+  const auto opts = models::qnet_options_for(probe->observation_space(), probe->action_space(),
                                               config.get_int_list("learner.hidden"),
                                               config.get_bool("learner.dueling"));
-  const learner::CheckpointMeta meta{config.get_string("env.id"), learner::qnet_arch(opts), kwargs};
+  const learner::CheckpointMeta meta{config.get_string("env.id"), models::qnet_arch(opts), kwargs};
   return learner::save_evaluated_weights(
       run_dir + "/checkpoints", meta, opts, *r.weights,
       learner::CheckpointCounters{r.weight_version, static_cast<uint64_t>(r.start_env_steps)});

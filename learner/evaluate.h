@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "actors/envs/kwargs.h"
-#include "actors/qnet.h"
 #include "common/run.h"
+#include "models/qnet.h"
 
 namespace shmrl::learner {
 
@@ -26,7 +26,7 @@ struct EvalResult {
   double mean = 0, std = 0, min = 0, max = 0;  // std: population standard deviation
   uint64_t env_steps = 0;
   uint64_t weight_version = 0;  // board: the version evaluated; checkpoint: its update count
-  // Board: the weights blob evaluated (actors/weights_blob.h), so the very same weights can be
+  // Board: the weights blob evaluated (models/weights_blob.h), so the very same weights can be
   // evaluated again on other seeds and saved; null for a checkpoint.
   std::shared_ptr<const std::vector<std::byte>> weights;
 };
@@ -37,7 +37,7 @@ EvalResult summarize_returns(std::vector<double> returns);
 // `episodes` (>= 1) greedy episodes of net on env_id. Throws std::invalid_argument for an unknown
 // env, a non-Discrete action space or an observation size the network does not take.
 // O(episodes * episode length * forward cost / episodes) forward passes.
-EvalResult evaluate_greedy(actors::QNetImpl& net, const std::string& env_id, int episodes,
+EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int episodes,
                            uint64_t seed, const envs::EnvKwargs& kwargs = {});
 
 // The newest weights on the run's weight board, loaded into a QNet built for env_id with the given

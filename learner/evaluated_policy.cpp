@@ -4,14 +4,14 @@
 
 #include <filesystem>
 
-#include "actors/weights_blob.h"
+#include "models/weights_blob.h"
 
 namespace shmrl::learner {
 
 std::string save_evaluated_weights(const std::string& dir, const CheckpointMeta& meta,
-                                   const actors::QNetOptions& opts, std::span<const std::byte> blob,
+                                   const models::QNetOptions& opts, std::span<const std::byte> blob,
                                    const CheckpointCounters& counters) {
-  actors::QNet online(opts), target(opts);
+  models::QNet online(opts), target(opts);
   torch::optim::Adam adam(online->parameters(), torch::optim::AdamOptions());
   if (auto latest = latest_checkpoint(dir)) {
     try {
@@ -20,8 +20,8 @@ std::string save_evaluated_weights(const std::string& dir, const CheckpointMeta&
       // Only the optimizer state was wanted from it: the weights saved are the evaluated ones.
     }
   }
-  actors::load_weights_blob(*online, blob);
-  actors::load_weights_blob(*target, blob);
+  models::load_weights_blob(*online, blob);
+  models::load_weights_blob(*target, blob);
   // Fixed-width names: a later checkpoint sorts after this one.
   const std::string path = checkpoint_path(dir, counters.updates);
   namespace fs = std::filesystem;
