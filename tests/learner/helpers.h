@@ -12,9 +12,13 @@
 
 #include "actors/qnet.h"
 #include "learner/dqn.h"
+#include "learner/options.h"
 #include "learner/q_model.h"
 
 namespace shmrl::learner::test {
+
+// The DQN options of the schema's defaults (the only defaults there are).
+inline DqnOptions default_dqn() { return LearnerOptions::defaults().dqn_options(); }
 
 inline torch::Tensor t1(std::vector<float> v) { return torch::tensor(v, torch::kFloat32); }
 inline torch::Tensor t2(std::vector<float> v, int64_t rows) {
