@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -48,7 +49,11 @@ void check_obs_space(const Space& obs_space) {
 void init_torch(const PolicyOptions& opts) {
   opts.validate();
   at::set_num_threads(opts.torch_threads);
-  torch::manual_seed(opts.seed);
+  // The CPU generator only: torch::manual_seed also seeds every GPU's generator, which initialises
+  // CUDA (seconds of start-up, host memory) in each actor on a GPU host; actors never use CUDA.
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_current_seed(opts.seed);
 }
 
 }  // namespace shmrl::actors::detail

@@ -6,14 +6,14 @@
 
 #include "common/config_schema.h"
 #include "learner/options.h"
-#include "learner/q_model.h"
+#include "models/q_model.h"
 #include "learner/resume.h"
 
 namespace shmrl::launch {
 namespace {
 // "hidden = [64, 64], dueling = true" for a QNet arch string (the arch itself for other networks).
 std::string shape_text(const std::string& arch) {
-  const auto q = learner::parse_qnet_arch(arch);
+  const auto q = models::parse_qnet_arch(arch);
   if (!q) return "'" + arch + "'";
   return "hidden = " + list_text(q->hidden) + ", dueling = " + (q->dueling ? "true" : "false");
 }

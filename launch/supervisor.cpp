@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 namespace shmrl::launch {
@@ -17,6 +18,19 @@ std::string tail_lines(const std::string& path, int lines) {
   for (const auto& l : last) out += "\n  " + l;
   return out;
 }
+
+namespace {
+// What ProcessGroupNCCL's watchdog logs before it aborts a learner whose collective ran past its
+// timeout (learner/backend_nccl.cpp): the learner then ends by SIGABRT, with no error line of ours.
+constexpr std::string_view kNcclWatchdogTimeout = "Watchdog caught collective operation timeout";
+
+bool log_contains(const std::string& path, std::string_view needle) {
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (line.find(needle) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
 
 Supervisor::Supervisor(std::string program, std::string log_dir, int actor_restart_budget, Console& console)
     : program_(std::move(program)),
@@ -75,7 +89,12 @@ std::optional<std::string> Supervisor::poll() {
     auto st = m.child.poll();
     if (!st) continue;
     if (m.role != Role::Actor) {
-      return ended(m, *st) + "\n" + (m.role == Role::Replay ? "the replay service" : "a learner") +
+      std::string why = ended(m, *st);
+      if (m.role == Role::Learner && log_contains(log_path(m), kNcclWatchdogTimeout))
+        why += "\nan NCCL collective (the gradient all-reduce) ran past the learners' collective timeout "
+               "and NCCL's watchdog aborted " + m.name + ": another learner stopped taking part (its "
+               "log says why), or its GPU hung";
+      return why + "\n" + (m.role == Role::Replay ? "the replay service" : "a learner") +
              " cannot be restarted yet: stopping the run";
     }
     if (m.restarts >= budget_) {

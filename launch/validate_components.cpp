@@ -10,6 +10,7 @@
 #include "actors/envs/registry.h"
 #include "actors/options.h"
 #include "common/schema.h"
+#include "learner/device.h"
 #include "learner/options.h"
 #include "replay/options.h"
 
@@ -68,8 +69,15 @@ TransitionSchema validate_components(const Config& config) {
   component(file.path(), errors, [&] { actors::ActorOptions::from_toml_file(file.path()); });
   component(file.path(), errors, [&] { learner::LearnerOptions::from_toml_file(file.path()); });
   if (!errors.empty()) throw ConfigError(errors);
-  if (config.get_string("run.device") == "cuda" && !torch::cuda::is_available()) {
+  const std::string& device = config.get_string("run.device");
+  const bool cuda = torch::cuda::is_available();
+  if (device == "cuda" && !cuda)
     throw ConfigError("run.device = \"cuda\": no CUDA device is available here; use \"auto\" or \"cpu\"");
+  try {
+    learner::check_learners_fit_gpus(device, static_cast<int>(config.get_int("run.learners")),
+                                     cuda ? static_cast<int>(torch::cuda::device_count()) : 0);
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(e.what());
   }
   return schema;
 }

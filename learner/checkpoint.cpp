@@ -86,13 +86,11 @@ struct Opened {
   CheckpointCounters counters;
 };
 
-void open_archive(const std::string& path, Opened& o, std::optional<torch::Device> device) {
+// Tensors are loaded onto `device`, whatever device they were saved from.
+void open_archive(const std::string& path, Opened& o, torch::Device device) {
   std::string payload = read_payload(path);
   try {
-    if (device)
-      o.ar.load_from(payload.data(), payload.size(), *device);
-    else
-      o.ar.load_from(payload.data(), payload.size());
+    o.ar.load_from(payload.data(), payload.size(), device);
     if (read_string(o.ar, "format") != kFormat) throw std::runtime_error("unknown format");
     o.meta.env_id = read_string(o.ar, "env_id");
     o.meta.arch = read_string(o.ar, "arch");
@@ -174,7 +172,9 @@ std::vector<std::string> checkpoints_newest_first(const std::string& dir) {
 
 std::pair<CheckpointMeta, CheckpointCounters> peek_checkpoint(const std::string& path) {
   Opened o;
-  open_archive(path, o, std::nullopt);
+  // Tensors to the CPU: a checkpoint written on a GPU is then readable on a CPU-only host, and
+  // peeking creates no CUDA context on a GPU host.
+  open_archive(path, o, torch::kCPU);
   return {o.meta, o.counters};
 }
 
@@ -182,7 +182,7 @@ CheckpointCounters load_checkpoint(const std::string& path, const CheckpointMeta
                                    const CheckpointState& state) {
   Opened o;
   auto params = state.online->parameters();
-  open_archive(path, o, params.empty() ? std::nullopt : std::optional(params[0].device()));
+  open_archive(path, o, params.empty() ? torch::Device(torch::kCPU) : params[0].device());
   if (o.meta.env_id != expected.env_id)
     throw CheckpointError("checkpoint " + path + " was written for env " + o.meta.env_id +
                           ", this run uses " + expected.env_id +

@@ -68,7 +68,8 @@ CheckpointCounters load_checkpoint(const std::string& path, const CheckpointMeta
                                    const CheckpointState& state);
 
 // Reads only the meta and counters of a checkpoint (e.g. to build the right network before
-// loading it). Same errors as load_checkpoint, except for the meta comparison.
+// loading it), with its tensors loaded to the CPU whatever device wrote them (no CUDA needed or
+// initialised). Same errors as load_checkpoint, except for the meta comparison.
 std::pair<CheckpointMeta, CheckpointCounters> peek_checkpoint(const std::string& path);
 
 // Writes module's parameters and buffers as a dict {name: CPU tensor} in torch.save's format,

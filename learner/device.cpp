@@ -1,8 +1,18 @@
 #include "learner/device.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace shmrl::learner {
+
+void check_learners_fit_gpus(const std::string& choice, int learners, int gpus) {
+  if (choice == "cpu" || (choice == "auto" && gpus == 0) || learners <= gpus) return;
+  throw std::runtime_error("run.learners = " + std::to_string(learners) + " with run.device = \"" + choice +
+                           "\" needs " + std::to_string(learners) + " GPUs, one per learner (two NCCL "
+                           "ranks cannot share a GPU), but " + std::to_string(gpus) +
+                           " GPU(s) are here: lower run.learners to " + std::to_string(std::max(gpus, 1)) +
+                           " or use run.device = \"cpu\"");
+}
 
 torch::Device resolve_device(const std::string& choice, int rank) {
   if (choice == "cpu") return torch::kCPU;
@@ -14,11 +24,7 @@ torch::Device resolve_device(const std::string& choice, int rank) {
                                "LibTorch without CUDA): use run.device = \"auto\" or \"cpu\"");
     return torch::kCPU;
   }
-  const int gpus = static_cast<int>(torch::cuda::device_count());
-  if (rank >= gpus)
-    throw std::runtime_error("learner rank " + std::to_string(rank) + " has no GPU of its own: " +
-                             std::to_string(gpus) + " GPU(s) here, one learner per GPU; lower "
-                             "run.learners to " + std::to_string(gpus) + " or use run.device = \"cpu\"");
+  check_learners_fit_gpus(choice, rank + 1, static_cast<int>(torch::cuda::device_count()));
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(rank));
 }
 

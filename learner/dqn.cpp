@@ -30,7 +30,7 @@ void DqnOptions::validate() const {
   check_key("learner.huber_kappa", huber_kappa);
 }
 
-DqnLearner::DqnLearner(const QModelFactory& factory, const DqnOptions& opts, torch::Device device,
+DqnLearner::DqnLearner(const models::QModelFactory& factory, const DqnOptions& opts, torch::Device device,
                        ProcessGroup* group)
     : opts_(opts), device_(device), group_(group), online_(factory()), target_(factory()) {
   opts_.validate();

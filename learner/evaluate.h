@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "actors/envs/kwargs.h"
-#include "actors/qnet.h"
 #include "common/run.h"
+#include "models/qnet.h"
 
 namespace shmrl::learner {
 
@@ -41,7 +41,7 @@ EvalResult summarize_returns(std::vector<double> returns);
 // env, a non-Discrete action space or an observation size the network does not take.
 // O(episodes * episode length * forward cost / episodes) forward passes. Throws EvalCancelled once
 // `*cancel` (when given) is true.
-EvalResult evaluate_greedy(actors::QNetImpl& net, const std::string& env_id, int episodes,
+EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int episodes,
                            uint64_t seed, const envs::EnvKwargs& kwargs = {},
                            const std::atomic<bool>* cancel = nullptr);
 

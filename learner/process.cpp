@@ -31,7 +31,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // Rendezvous and collectives: generous, since a rank may wait on its batch stream while the
-// others wait in the all-reduce (a peer that dies breaks its connections, which fails at once).
+// others wait in the all-reduce. Gloo: a peer that dies breaks its connections, which fails at
+// once; a stalled peer makes the collective throw after this. NCCL: the watchdog aborts the
+// process after this (learner/backend_nccl.cpp), reported by the launcher as a learner failure.
 constexpr auto kCollectiveTimeout = 300s;
 
 uint64_t actor_env_steps(const RunContext& run, int actors) {
@@ -81,7 +83,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   const torch::Device device = resolve_device(o.device, rank);
   auto probe = envs::make_env(o.env_id, o.env_kwargs);
   const TransitionSchema schema(probe->observation_space(), probe->action_space());
-  const auto qopts = qnet_options_for(probe->observation_space(), probe->action_space(), o.hidden, o.dueling);
+  const auto qopts = models::qnet_options_for(probe->observation_space(), probe->action_space(), o.hidden, o.dueling);
   StatsWriter stats(run, seg::learner_stats(rank),
                     {stat::kReady, stat::kUpdates, stat::kUpdatesPerS, stat::kLoss, stat::kMeanAbsTd,
                      stat::kGradNorm, stat::kWeightVersion, stat::kSampleWaitS, stat::kPriorityDropped,
@@ -91,7 +93,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
 
   DistOptions dist{rank, o.world_size, o.master_addr, o.master_port, kCollectiveTimeout};
   ProcessGroup group(dist, device);
-  DqnLearner learner(qnet_factory(qopts), o.dqn_options(), device, o.world_size > 1 ? &group : nullptr);
+  DqnLearner learner(models::qnet_factory(qopts), o.dqn_options(), device, o.world_size > 1 ? &group : nullptr);
   Checkpointer ckpt{run.run_dir + "/checkpoints", checkpoint_meta(o), run, o.num_actors};
   if (args.resume) {
     const auto point = newest_readable_checkpoint(ckpt.dir);
@@ -127,8 +129,10 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   }
   stats.set(stat::kUpdates, static_cast<double>(learner.updates()));
   stats.set(stat::kReady, 1);
-  std::cerr << "learner " << rank << "/" << o.world_size << ": " << o.env_id << ", " << qnet_arch(qopts)
+  std::cerr << "learner " << rank << "/" << o.world_size << ": " << o.env_id << ", " << models::qnet_arch(qopts)
             << ", batch " << o.batch_size << " on " << device << " (group: " << group.backend_name()
+            << (o.world_size > 1 ? ", collective timeout " + std::to_string(kCollectiveTimeout.count()) + " s"
+                                 : std::string())
             << "), " << (reader.prioritized() ? "prioritized" : "uniform") << " replay\n";
 
   // CPU batches are views of their slots: the one in training plus `depth` waiting must leave a

@@ -8,13 +8,14 @@
 #include <cstring>
 #include <set>
 
-#include "actors/actor_net.h"
 #include "actors/policy.h"
-#include "actors/qnet.h"
-#include "actors/weights_blob.h"
+#include "models/actor_net.h"
+#include "models/qnet.h"
+#include "models/weights_blob.h"
 
 using namespace shmrl;
 using namespace shmrl::actors;
+using namespace shmrl::models;
 
 namespace {
 
@@ -173,4 +174,17 @@ TEST_CASE("policies refuse unsupported spaces and options", "[policy]") {
   CHECK_THROWS_AS(make_policy(kCartObs, unbounded, o, 4), std::invalid_argument);
   o.epsilon = 2;
   CHECK_THROWS_WITH(make_policy(kCartObs, Space::discrete(2), o, 4), Catch::Contains("epsilon"));
+}
+
+TEST_CASE("a policy's initial weights follow its seed", "[policy]") {
+  PolicyOptions o;
+  o.hidden = {8};
+  o.seed = 21;
+  auto a = make_policy(kCartObs, Space::discrete(2), o, 4);
+  torch::manual_seed(999);  // whatever the process's generator held before
+  auto b = make_policy(kCartObs, Space::discrete(2), o, 4);
+  o.seed = 22;
+  auto c = make_policy(kCartObs, Space::discrete(2), o, 4);
+  CHECK((a->save_weights() == b->save_weights()));
+  CHECK((a->save_weights() != c->save_weights()));
 }

@@ -144,3 +144,24 @@ TEST_CASE("starting many children stops at the first stop signal or dead child",
     sup.stop_all(2s);
   }
 }
+
+TEST_CASE("a learner aborted by NCCL's watchdog is reported as a learner failure with the cause",
+          "[supervisor]") {
+  Fixture f;
+  Supervisor sup("/bin/sh", f.dir.string(), 3, f.console);
+  // What ProcessGroupNCCL logs on a collective timeout, then the abort it ends with.
+  sup.add(Role::Learner, 1, "learner1",
+          {"-c", "touch " + f.file("learner1.ready") + "; sleep 0.2; echo '[rank1]:[E] [PG ID 0 Rank 1] "
+                 "Watchdog caught collective operation timeout: WorkNCCL(SeqNum=9, OpType=ALLREDUCE, "
+                 "Timeout(ms)=300000) ran for 300004 milliseconds before timing out.' >&2; "
+                 "for i in 1 2 3 4 5 6 7 8 9 10; do echo stack frame $i >&2; done; kill -ABRT $$"});
+  sup.start(Role::Learner, f.ready_file(), in(5s), never);
+  std::optional<std::string> fatal;
+  auto deadline = in(5s);
+  while (!(fatal = sup.poll()) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  REQUIRE(fatal);
+  CHECK_THAT(*fatal, Catch::Contains("learner1 (pid") && Catch::Contains("signal 6") &&
+                         Catch::Contains("NCCL collective") && Catch::Contains("watchdog aborted learner1") &&
+                         Catch::Contains("a learner cannot be restarted yet: stopping the run"));
+}

@@ -5,6 +5,7 @@
 
 using namespace shmrl;
 using namespace shmrl::learner;
+using namespace shmrl::models;
 using namespace shmrl::learner::test;
 
 namespace {
@@ -34,8 +35,8 @@ bool same_params(QModel& a, QModel& b) {
   return true;
 }
 
-actors::QNetOptions small_mlp() {
-  actors::QNetOptions o;
+models::QNetOptions small_mlp() {
+  models::QNetOptions o;
   o.obs_dim = 4;
   o.num_actions = 2;
   o.hidden = {16};
@@ -109,4 +110,25 @@ TEST_CASE("DQN options are validated with the key named", "[learner][options]") 
   o = default_dqn();
   o.lr = -1;
   CHECK_THROWS_WITH(o.validate(), Catch::Contains("learner.lr"));
+}
+
+TEST_CASE("learners with copied online and target networks take the same update", "[learner][dqn]") {
+  torch::manual_seed(7);
+  DqnLearner a(qnet_factory(small_mlp()), DqnOptions{}, torch::kCPU);
+  torch::manual_seed(8);
+  DqnLearner b(qnet_factory(small_mlp()), DqnOptions{}, torch::kCPU);
+  torch::manual_seed(8);
+  DqnLearner online_only(qnet_factory(small_mlp()), DqnOptions{}, torch::kCPU);
+  copy_networks(a, b);
+  {
+    torch::NoGradGuard g;
+    auto s = a.online().module->parameters(), d = online_only.online().module->parameters();
+    for (std::size_t i = 0; i < s.size(); ++i) d[i].copy_(s[i]);
+  }
+  const auto ra = a.step(random_batch(32, 9)), rb = b.step(random_batch(32, 9));
+  const auto ro = online_only.step(random_batch(32, 9));
+  CHECK(rb.loss == ra.loss);
+  CHECK(same_params(a.online(), b.online()));
+  // The target network enters the loss: copying the online network alone is not the same learner.
+  CHECK(ro.loss != ra.loss);
 }

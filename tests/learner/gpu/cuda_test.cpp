@@ -2,8 +2,6 @@
 // stream, checkpoints across devices, and the NCCL backend. Skipped (ctest: "Skipped") without CUDA.
 #include "tests/learner/helpers.h"
 
-#include <iostream>
-
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include "common/net.h"
@@ -14,22 +12,16 @@
 #include "learner/dqn.h"
 #include "learner/prefetch.h"
 #include "tests/learner/batches.h"
+#include "tests/learner/gpu/require_cuda.h"
 
 using namespace shmrl;
 using namespace shmrl::learner;
+using namespace shmrl::models;
 using namespace shmrl::learner::test;
 
-#define REQUIRE_CUDA_OR_SKIP()                                   \
-  do {                                                           \
-    if (!torch::cuda::is_available()) {                          \
-      std::cout << "no CUDA device: skipped" << std::endl;       \
-      return;                                                    \
-    }                                                            \
-  } while (0)
-
 namespace {
-actors::QNetOptions mlp() {
-  actors::QNetOptions o;
+models::QNetOptions mlp() {
+  models::QNetOptions o;
   o.obs_dim = 4;
   o.num_actions = 2;
   o.hidden = {64, 64};
@@ -55,11 +47,7 @@ TEST_CASE("a CUDA update matches the CPU update", "[learner][gpu]") {
   torch::manual_seed(1);
   DqnLearner cpu(qnet_factory(mlp()), DqnOptions{}, torch::kCPU);
   DqnLearner gpu(qnet_factory(mlp()), DqnOptions{}, torch::Device(torch::kCUDA, 0));
-  {
-    torch::NoGradGuard g;
-    auto src = cpu.online().module->parameters(), dst = gpu.online().module->parameters();
-    for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
-  }
+  copy_networks(cpu, gpu);  // online and target: the update reads both
   for (int i = 0; i < 3; ++i) {
     auto rc = cpu.step(random_batch(256, torch::kCPU));
     auto rg = gpu.step(random_batch(256, torch::Device(torch::kCUDA, 0)));
@@ -107,6 +95,10 @@ TEST_CASE("a checkpoint written from CUDA loads on CPU", "[learner][gpu]") {
   gpu.step(random_batch(64, torch::Device(torch::kCUDA, 0)));
   const CheckpointMeta meta{"CartPole-v1", qnet_arch(mlp()), {}};
   auto path = save_checkpoint(dir.str(), meta, {gpu.updates(), 0}, gpu.checkpoint_state());
+  // What shmrl eval does first: the meta, tensors mapped to the CPU.
+  auto [peeked, counters] = peek_checkpoint(path);
+  CHECK(peeked.arch == meta.arch);
+  CHECK(counters.updates == gpu.updates());
   DqnLearner cpu(qnet_factory(mlp()), DqnOptions{}, torch::kCPU);
   load_checkpoint(path, meta, cpu.checkpoint_state());
   auto pc = cpu.online().module->parameters(), pg = gpu.online().module->parameters();

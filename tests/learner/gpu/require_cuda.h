@@ -1,0 +1,14 @@
+#pragma once
+// The gpu tests' guard: without a usable CUDA device the test prints the line that ctest's
+// SKIP_REGULAR_EXPRESSION turns into "Skipped" (tests/learner/CMakeLists.txt) and returns.
+#include <iostream>
+
+#include <torch/cuda.h>
+
+#define REQUIRE_CUDA_OR_SKIP()                             \
+  do {                                                     \
+    if (!torch::cuda::is_available()) {                    \
+      std::cout << "no CUDA device: skipped" << std::endl; \
+      return;                                              \
+    }                                                      \
+  } while (0)
