@@ -114,11 +114,11 @@ TEST_CASE("DQN options are validated with the key named", "[learner][options]") 
 
 TEST_CASE("learners with copied online and target networks take the same update", "[learner][dqn]") {
   torch::manual_seed(7);
-  DqnLearner a(qnet_factory(small_mlp()), DqnOptions{}, torch::kCPU);
+  DqnLearner a(qnet_factory(small_mlp()), default_dqn(), torch::kCPU);
   torch::manual_seed(8);
-  DqnLearner b(qnet_factory(small_mlp()), DqnOptions{}, torch::kCPU);
+  DqnLearner b(qnet_factory(small_mlp()), default_dqn(), torch::kCPU);
   torch::manual_seed(8);
-  DqnLearner online_only(qnet_factory(small_mlp()), DqnOptions{}, torch::kCPU);
+  DqnLearner online_only(qnet_factory(small_mlp()), default_dqn(), torch::kCPU);
   copy_networks(a, b);
   {
     torch::NoGradGuard g;
