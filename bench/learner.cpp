@@ -22,6 +22,7 @@
 #include "common/shm/segment.h"
 #include "learner/device.h"
 #include "learner/dqn.h"
+#include "learner/options.h"
 #include "learner/prefetch.h"
 #include "models/nature_cnn.h"
 #include "models/q_model.h"
@@ -112,7 +113,7 @@ double bench_device(const Args& a, const Model& m, torch::Device device) {
   BatchLayout layout(schema, static_cast<std::size_t>(a.batch));
   auto bytes = random_batch_bytes(m, layout, schema).to(device);
   Batch b = learner::batch_from_bytes(bytes, layout, schema, torch::rand({a.batch}).to(device));
-  DqnLearner l(m.factory, learner::DqnOptions{}, device);
+  DqnLearner l(m.factory, learner::LearnerOptions::defaults().dqn_options(), device);
   return measure(a, device, [&] { l.step(b); });
 }
 
@@ -152,7 +153,7 @@ double bench_slots(const Args& a, const Model& m, torch::Device device) {
   {
     auto reader = replay::BatchReader::attach(br.run, 0, schema, batch, deadline_in(5s));
     learner::BatchPrefetcher prefetch(reader, schema, device, device.is_cuda() ? 2 : 1);
-    DqnLearner l(m.factory, learner::DqnOptions{}, device);
+    DqnLearner l(m.factory, learner::LearnerOptions::defaults().dqn_options(), device);
     rate = measure(a, device, [&] {
       auto b = prefetch.next(deadline_in(10s));
       if (!b) throw std::runtime_error("bench learner: no batch from the slots within 10 s");

@@ -22,21 +22,22 @@ EvalStats to_stats(const learner::EvalResult& r, uint64_t seed) {
 }
 }  // namespace
 
-std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed) {
+std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed,
+                                        const std::atomic<bool>* cancel) {
   auto r = learner::evaluate_weight_board(
       run, config.get_string("env.id"), config.get_int_list("learner.hidden"),
       config.get_bool("learner.dueling"), static_cast<int>(config.get_int("eval.episodes")), seed,
-      config.get_string_map("env.kwargs"));
+      config.get_string_map("env.kwargs"), cancel);
   if (!r) return std::nullopt;
   return to_stats(*r, seed);
 }
 
 EvalStats evaluate_weights(const Config& config, std::shared_ptr<const std::vector<std::byte>> weights,
-                           uint64_t weight_version, uint64_t seed) {
+                           uint64_t weight_version, uint64_t seed, const std::atomic<bool>* cancel) {
   auto r = learner::evaluate_weights_blob(*weights, config.get_string("env.id"),
                                           config.get_int_list("learner.hidden"), config.get_bool("learner.dueling"),
                                           static_cast<int>(config.get_int("eval.episodes")), seed,
-                                          config.get_string_map("env.kwargs"));
+                                          config.get_string_map("env.kwargs"), cancel);
   r.weight_version = weight_version;
   r.weights = std::move(weights);
   return to_stats(r, seed);
@@ -68,8 +69,11 @@ PeriodicEvaluator::PeriodicEvaluator(const Config& config, const RunContext& run
 }
 
 PeriodicEvaluator::~PeriodicEvaluator() {
+  cancel();
   if (running_.valid()) running_.wait();
 }
+
+void PeriodicEvaluator::cancel() { cancel_.store(true, std::memory_order_relaxed); }
 
 uint64_t PeriodicEvaluator::next_seed() {
   // Evaluation k uses seeds disjoint from the actors' (which derive theirs from run.seed and the
@@ -78,10 +82,10 @@ uint64_t PeriodicEvaluator::next_seed() {
 }
 
 void PeriodicEvaluator::maybe_start(double now_s, double env_steps) {
-  if (running_.valid() || now_s - last_start_s_ < period_s_) return;
+  if (cancel_.load(std::memory_order_relaxed) || running_.valid() || now_s - last_start_s_ < period_s_) return;
   last_start_s_ = now_s;
   running_ = std::async(std::launch::async, [this, seed = next_seed(), now_s, env_steps] {
-    auto r = evaluate_board(config_, run_, seed);
+    auto r = evaluate_board(config_, run_, seed, &cancel_);
     if (r) r->start_s = now_s, r->start_env_steps = env_steps;
     return r;
   });
@@ -90,8 +94,9 @@ void PeriodicEvaluator::maybe_start(double now_s, double env_steps) {
 void PeriodicEvaluator::confirm(const EvalStats& earlier, double now_s, double env_steps) {
   if (running_.valid() || !earlier.weights)
     throw std::logic_error("PeriodicEvaluator::confirm: an evaluation is running or no weights");
+  if (cancel_.load(std::memory_order_relaxed)) return;
   running_ = std::async(std::launch::async, [this, seed = next_seed(), earlier, now_s, env_steps] {
-    std::optional<EvalStats> r = evaluate_weights(config_, earlier.weights, earlier.weight_version, seed);
+    std::optional<EvalStats> r = evaluate_weights(config_, earlier.weights, earlier.weight_version, seed, &cancel_);
     r->start_s = now_s, r->start_env_steps = env_steps;
     r->confirmation = true;
     return r;

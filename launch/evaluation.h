@@ -3,7 +3,7 @@
 // periodically while training, and of a checkpoint file for `shmrl eval`. The evaluation itself
 // (policy, episodes, returns) is the learner's evaluation core, learner/evaluate.h; this file only
 // adapts it to the launcher (config keys, seeds, a worker thread).
-#include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <future>
 #include <map>
@@ -34,13 +34,16 @@ struct EvalStats {
 
 // Greedy returns of the weights newest on the run's weight board: config's [eval] episodes of
 // env.id, seeded from `seed`. std::nullopt while nothing has been published. Throws
-// std::runtime_error on failure. Any thread; builds its own network (CPU).
-std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed);
+// std::runtime_error on failure (learner::EvalCancelled once `*cancel` is true). Any thread; builds
+// its own network (CPU).
+std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed,
+                                        const std::atomic<bool>* cancel = nullptr);
 
 // Greedy returns of a weights blob (as on the board) in the network config's [learner] keys build:
 // config's [eval] episodes of env.id from `seed`. Throws std::invalid_argument if it does not fit.
 EvalStats evaluate_weights(const Config& config, std::shared_ptr<const std::vector<std::byte>> weights,
-                           uint64_t weight_version, uint64_t seed);
+                           uint64_t weight_version, uint64_t seed,
+                           const std::atomic<bool>* cancel = nullptr);
 
 // Greedy returns of a learner checkpoint on `env_id` ("" = the env it was trained on), built with
 // the env kwargs of the checkpoint's run (for that env) and `kwarg_overrides` on top. Throws
@@ -60,7 +63,11 @@ std::string save_evaluated_weights(const Config& config, const std::string& run_
 class PeriodicEvaluator {
  public:
   PeriodicEvaluator(const Config& config, const RunContext& run);
-  ~PeriodicEvaluator();  // waits for an evaluation in flight
+  ~PeriodicEvaluator();  // cancels an evaluation in flight and waits for it (milliseconds)
+
+  // Cancels the evaluation in flight (it ends within milliseconds, its result an EvalCancelled)
+  // and starts no more: every stop of the run calls this first, so no evaluation delays it.
+  void cancel();
 
   // Starts an evaluation if none is running and the period has passed since the last start.
   // now_s and env_steps: the run's, recorded in the result.
@@ -80,7 +87,7 @@ class PeriodicEvaluator {
   double period_s_;
   double last_start_s_ = -1e300;
   uint64_t count_ = 0;
-  uint64_t next_seed();
+  std::atomic<bool> cancel_{false};
   std::future<std::optional<EvalStats>> running_;
 };
 
