@@ -87,6 +87,7 @@ class PeriodicEvaluator {
   double period_s_;
   double last_start_s_ = -1e300;
   uint64_t count_ = 0;
+  uint64_t next_seed();
   std::atomic<bool> cancel_{false};
   std::future<std::optional<EvalStats>> running_;
 };
