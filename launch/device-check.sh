@@ -65,10 +65,11 @@ if ((rehearse)); then
   step "pack .deps (shared recipe)" 300 "$recipe/pack-deps.sh" >"$out/pack.log" 2>&1 ||
     { cat "$out/pack.log"; exit 1; }
   mkdir -p "$deps"
-  # The carried unpack.sh, pointed at a private prefix instead of /opt/deps.
-  sed "s|^dest=/opt/deps\$|dest=$deps|" .deps/unpack.sh >"$build/unpack.sh"
-  grep -q "^dest=$deps\$" "$build/unpack.sh" || { echo "device-check: unpack.sh has no dest=/opt/deps line" >&2; exit 1; }
-  unpack=$build/unpack.sh
+  # The carried unpack.sh, beside the .deb files it unpacks, pointed at a private prefix instead of
+  # /opt/deps.
+  unpack=.deps/unpack-rehearse.sh
+  sed "s|^dest=/opt/deps\$|dest=$deps|" .deps/unpack.sh >"$unpack"
+  grep -q "^dest=$deps\$" "$unpack" || { echo "device-check: unpack.sh has no dest=/opt/deps line" >&2; exit 1; }
   cmake_extra=(-DCMAKE_IGNORE_PREFIX_PATH=/usr)
 else
   build=${SHMRL_GPU_BUILD_DIR:-$root/build-gpu}
