@@ -95,7 +95,7 @@ export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_fi
   echo "== $(date -u) device-check$( ((rehearse)) && echo ' --rehearse')"
   echo "== git: $(git rev-parse --short HEAD 2>/dev/null || echo '?') $(git status --porcelain 2>/dev/null | wc -l) changed files"
   nvidia-smi || echo "nvidia-smi: not available"
-  "$python" -c 'import torch, sys; print("python", sys.version.split()[0], "torch", torch.__version__,
+  PYTHONWARNINGS=ignore "$python" -c 'import torch, sys; print("python", sys.version.split()[0], "torch", torch.__version__,
       "cuda", torch.version.cuda, "available", torch.cuda.is_available(), "devices", torch.cuda.device_count(),
       "cudnn", torch.backends.cudnn.version(),
       "nccl", torch.cuda.nccl.version() if torch.cuda.is_available() else None)' || echo "torch: not importable"
@@ -112,7 +112,9 @@ step configure 120 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Rele
   -DTorch_DIR="$torch_prefix/Torch" "${cmake_extra[@]}" >"$out/build.log" 2>&1 ||
   { tail -40 "$out/build.log"; exit 1; }
 grep -E "shmrl:" "$out/build.log" | tee -a "$out/steps.txt" || true
-step "build shmrl test_learner_gpu" 330 cmake --build "$build" -j "$jobs" --target shmrl test_learner_gpu \
+build_cap=330  # 16 cores there
+((rehearse)) && build_cap=3000
+step "build shmrl test_learner_gpu" "$build_cap" cmake --build "$build" -j "$jobs" --target shmrl test_learner_gpu \
   >>"$out/build.log" 2>&1 || { grep -E "error|FAILED" "$out/build.log" | head -40; exit 1; }
 
 step "ctest -L gpu" 150 ctest --test-dir "$build" -L gpu --output-on-failure --timeout 120 \
