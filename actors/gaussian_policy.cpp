@@ -7,9 +7,9 @@
 #include <random>
 #include <stdexcept>
 
-#include "actors/actor_net.h"
 #include "actors/torch_policy.h"
-#include "actors/weights_blob.h"
+#include "models/actor_net.h"
+#include "models/weights_blob.h"
 
 namespace shmrl::actors {
 namespace {
@@ -21,8 +21,8 @@ class GaussianPolicy final : public Policy {
       : Policy(batch, obs_space.numel()),
         // init_torch runs first: its seed decides the network's initial weights.
         net_((detail::init_torch(opts),
-              ActorNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.low,
-                              action_space.high, opts.hidden})),
+              models::ActorNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.low,
+                                      action_space.high, opts.hidden})),
         low_(action_space.low), high_(action_space.high),
         rng_(opts.seed ^ 0x9e3779b97f4a7c15ULL) {
     for (auto& p : net_->parameters()) p.requires_grad_(false);
@@ -48,11 +48,11 @@ class GaussianPolicy final : public Policy {
       }
   }
 
-  void load_weights(std::span<const std::byte> blob) override { load_weights_blob(*net_, blob); }
-  std::vector<std::byte> save_weights() const override { return save_weights_blob(*net_); }
+  void load_weights(std::span<const std::byte> blob) override { models::load_weights_blob(*net_, blob); }
+  std::vector<std::byte> save_weights() const override { return models::save_weights_blob(*net_); }
 
  private:
-  DeterministicActorNet net_;
+  models::DeterministicActorNet net_;
   std::vector<float> low_, high_;
   std::mt19937_64 rng_;
   std::normal_distribution<float> normal_{0.0f, 1.0f};

@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "actors/qnet.h"
 #include "actors/torch_policy.h"
-#include "actors/weights_blob.h"
+#include "models/qnet.h"
+#include "models/weights_blob.h"
 
 namespace shmrl::actors {
 namespace {
@@ -23,8 +23,8 @@ class QPolicy final : public Policy {
       : Policy(batch, obs_space.numel()),
         // init_torch runs first: its seed decides the network's initial weights.
         net_((detail::init_torch(opts),
-              QNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.n, opts.hidden,
-                          opts.dueling})),
+              models::QNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.n,
+                                  opts.hidden, opts.dueling})),
         epsilon_(opts.epsilon),
         rng_(opts.seed ^ 0x9e3779b97f4a7c15ULL),
         pick_(0, static_cast<int32_t>(action_space.n - 1)) {
@@ -67,11 +67,11 @@ class QPolicy final : public Policy {
       out[i] = uniform_(rng_) < epsilon_ ? pick_(rng_) : static_cast<int32_t>(greedy[i]);
   }
 
-  void load_weights(std::span<const std::byte> blob) override { load_weights_blob(*net_, blob); }
-  std::vector<std::byte> save_weights() const override { return save_weights_blob(*net_); }
+  void load_weights(std::span<const std::byte> blob) override { models::load_weights_blob(*net_, blob); }
+  std::vector<std::byte> save_weights() const override { return models::save_weights_blob(*net_); }
 
  private:
-  QNet net_;
+  models::QNet net_;
   double epsilon_;
   std::mt19937_64 rng_;
   std::uniform_real_distribution<double> uniform_{0.0, 1.0};

@@ -10,7 +10,7 @@ namespace shmrl::actors {
 
 RingWriter::RingWriter(const RunContext& run, int actor_id, uint32_t record_bytes,
                        uint32_t capacity, std::size_t push_batch, const std::atomic<bool>& stop)
-    : shared_(replay::open_or_create_ring(run, seg::actor_ring(actor_id), {record_bytes, capacity},
+    : shared_(shm::open_or_create_ring(run, seg::actor_ring(actor_id), {record_bytes, capacity},
                                           deadline_in(std::chrono::seconds(30)))),
       push_batch_(push_batch),
       stop_(stop) {

@@ -12,9 +12,9 @@
 
 #include "actors/nstep.h"
 #include "common/run.h"
+#include "common/shm/rings.h"
 #include "common/shm/segment.h"
 #include "common/shm/spsc_ring.h"
-#include "replay/rings.h"
 
 namespace shmrl::actors {
 
@@ -48,7 +48,7 @@ class RingWriter final : public RecordSink {
  private:
   void reserve_batch();  // reserves up to push_batch slots, waiting while there is no room
 
-  replay::SharedRing shared_;
+  shm::SharedRing shared_;
   std::size_t push_batch_;
   const std::atomic<bool>& stop_;
   std::size_t reserved_ = 0, written_ = 0;

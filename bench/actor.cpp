@@ -15,8 +15,8 @@
 
 #include "actors/actor.h"
 #include "bench/benches.h"
+#include "common/shm/rings.h"
 #include "common/shm/segment.h"
-#include "replay/rings.h"
 
 namespace shmrl::bench {
 namespace {
@@ -45,7 +45,7 @@ int drain(const RunContext& run) {
   struct sigaction sa {};
   sa.sa_handler = on_term;
   sigaction(SIGTERM, &sa, nullptr);
-  auto r = replay::wait_for_ring(run, seg::actor_ring(0), "the bench actor", deadline_in(60s));
+  auto r = shm::wait_for_ring(run, seg::actor_ring(0), "the bench actor", deadline_in(60s));
   r.ring.claim_consumer();
   Backoff backoff(std::chrono::microseconds(50));
   while (!g_stop.load(std::memory_order_relaxed)) {

@@ -35,9 +35,9 @@
 #include "common/shm/segment.h"
 #include "learner/device.h"
 #include "learner/dqn.h"
-#include "learner/nature_cnn.h"
 #include "learner/prefetch.h"
-#include "learner/q_model.h"
+#include "models/nature_cnn.h"
+#include "models/q_model.h"
 #include "replay/batch_writer.h"
 
 namespace shmrl::bench {
@@ -59,7 +59,7 @@ struct Args {
 struct Model {
   std::string name;
   Space obs, action;
-  learner::QModelFactory factory;
+  models::QModelFactory factory;
 };
 
 std::vector<Model> models(const Args& a) {
@@ -68,15 +68,15 @@ std::vector<Model> models(const Args& a) {
     auto obs = Space::box({4}, std::vector<float>(4, -1e9f), std::vector<float>(4, 1e9f));
     auto act = Space::discrete(2);
     out.push_back({"mlp", obs, act,
-                   learner::qnet_factory(learner::qnet_options_for(obs, act, {128, 128}, true))});
+                   models::qnet_factory(models::qnet_options_for(obs, act, {128, 128}, true))});
   }
   if (a.models.find("cnn") != std::string::npos) {
     auto obs = Space::box({4, 84, 84}, std::vector<float>(4 * 84 * 84, 0.0f),
                           std::vector<float>(4 * 84 * 84, 255.0f), DType::U8);
-    learner::NatureCnnOptions o;
+    models::NatureCnnOptions o;
     o.in_channels = 4;
     o.num_actions = 18;
-    out.push_back({"cnn", obs, Space::discrete(18), learner::nature_cnn_factory(o)});
+    out.push_back({"cnn", obs, Space::discrete(18), models::nature_cnn_factory(o)});
   }
   return out;
 }

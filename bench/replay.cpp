@@ -60,7 +60,7 @@ ReplayOptions options(const Args& a, SelectorKind sel) {
 
 // CartPole-like records with varied priorities, pushed in commits of 256 like an actor does.
 double fill(ReplayService& svc, const RunContext& run, const TransitionSchema& schema, uint64_t n) {
-  auto r = replay::open_or_create_ring(run, seg::actor_ring(0),
+  auto r = shm::open_or_create_ring(run, seg::actor_ring(0),
                                        {static_cast<uint32_t>(schema.record_bytes()), 1 << 16},
                                        deadline_in(10s));
   r.ring.claim_producer();

@@ -48,7 +48,7 @@ void DqnOptions::validate() const {
   if (!(huber_kappa > 0)) bad("learner.huber_kappa", huber_kappa, "> 0");
 }
 
-DqnLearner::DqnLearner(const QModelFactory& factory, const DqnOptions& opts, torch::Device device,
+DqnLearner::DqnLearner(const models::QModelFactory& factory, const DqnOptions& opts, torch::Device device,
                        ProcessGroup* group)
     : opts_(opts), device_(device), group_(group), online_(factory()), target_(factory()) {
   opts_.validate();

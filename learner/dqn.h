@@ -18,7 +18,7 @@
 
 #include "learner/checkpoint.h"
 #include "learner/distributed.h"
-#include "learner/q_model.h"
+#include "models/q_model.h"
 
 namespace c10 {
 class Event;
@@ -70,7 +70,7 @@ class DqnLearner {
  public:
   // Builds online and target networks with `factory` on `device`, target = online. `group` may be
   // null (single learner); with a group, call sync_replicas() before the first step.
-  DqnLearner(const QModelFactory& factory, const DqnOptions& opts, torch::Device device,
+  DqnLearner(const models::QModelFactory& factory, const DqnOptions& opts, torch::Device device,
              ProcessGroup* group = nullptr);
 
   // Copies rank 0's online and target parameters to every rank (after construction or a resume).
@@ -90,8 +90,8 @@ class DqnLearner {
 
   uint64_t updates() const { return updates_; }
   void set_updates(uint64_t n) { updates_ = n; }
-  QModel& online() { return online_; }
-  QModel& target() { return target_; }
+  models::QModel& online() { return online_; }
+  models::QModel& target() { return target_; }
   torch::optim::Adam& optimizer() { return *optim_; }
   torch::Device device() const { return device_; }
   CheckpointState checkpoint_state() {
@@ -113,7 +113,7 @@ class DqnLearner {
   DqnOptions opts_;
   torch::Device device_;
   ProcessGroup* group_;
-  QModel online_, target_;
+  models::QModel online_, target_;
   std::vector<torch::Tensor> params_, target_params_;
   std::unique_ptr<torch::optim::Adam> optim_;
   torch::Tensor adam_step_;  // the step count, float32 on the device, as the fused kernel reads it

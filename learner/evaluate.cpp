@@ -10,11 +10,11 @@
 #include <stdexcept>
 
 #include "actors/envs/registry.h"
-#include "actors/weights_blob.h"
 #include "common/shm/segment.h"
 #include "common/shm/weight_board.h"
 #include "learner/checkpoint.h"
-#include "learner/q_model.h"
+#include "models/q_model.h"
+#include "models/weights_blob.h"
 
 namespace shmrl::learner {
 
@@ -32,14 +32,14 @@ EvalResult summarize_returns(std::vector<double> returns) {
   return r;
 }
 
-EvalResult evaluate_greedy(actors::QNetImpl& net, const std::string& env_id, int episodes,
+EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int episodes,
                            uint64_t seed, const envs::EnvKwargs& kwargs) {
   if (episodes < 1) throw std::invalid_argument("evaluation episodes must be >= 1");
   std::vector<std::unique_ptr<envs::Env>> envs;
   for (int i = 0; i < episodes; ++i) envs.push_back(envs::make_env(env_id, kwargs));
   const Space& obs_space = envs[0]->observation_space();
   const Space& act_space = envs[0]->action_space();
-  const auto opts = qnet_options_for(obs_space, act_space, net.options().hidden, net.options().dueling);
+  const auto opts = models::qnet_options_for(obs_space, act_space, net.options().hidden, net.options().dueling);
   if (opts.obs_dim != net.options().obs_dim || opts.num_actions != net.options().num_actions)
     throw std::invalid_argument(env_id + " has " + obs_space.describe() + " observations and " +
                                 act_space.describe() + " actions; the network takes " +
@@ -98,8 +98,8 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
   }
   if (!version) return std::nullopt;
   auto probe = envs::make_env(env_id, kwargs);
-  actors::QNet net(qnet_options_for(probe->observation_space(), probe->action_space(), hidden, dueling));
-  actors::load_weights_blob(*net, blob);
+  models::QNet net(models::qnet_options_for(probe->observation_space(), probe->action_space(), hidden, dueling));
+  models::load_weights_blob(*net, blob);
   EvalResult r = evaluate_greedy(*net, env_id, episodes, seed, kwargs);
   r.weight_version = *version;
   return r;
@@ -108,11 +108,11 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
 EvalResult evaluate_checkpoint_file(const std::string& path, const std::string& env_id,
                                     int episodes, uint64_t seed, const envs::EnvKwargs& overrides) {
   auto [meta, counters] = peek_checkpoint(path);
-  auto opts = parse_qnet_arch(meta.arch);
+  auto opts = models::parse_qnet_arch(meta.arch);
   if (!opts)
     throw CheckpointError("checkpoint " + path + " holds a '" + meta.arch +
                           "' network, not an MLP QNet: shmrl eval runs QNet checkpoints only");
-  actors::QNet net(*opts);
+  models::QNet net(*opts);
   load_checkpoint(path, meta, CheckpointState{net.ptr().get(), nullptr, nullptr});
   const std::string id = env_id.empty() ? meta.env_id : env_id;
   envs::EnvKwargs kwargs = id == meta.env_id ? meta.env_kwargs : envs::EnvKwargs{};

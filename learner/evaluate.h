@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "actors/envs/kwargs.h"
-#include "actors/qnet.h"
 #include "common/run.h"
+#include "models/qnet.h"
 
 namespace shmrl::learner {
 
@@ -31,7 +31,7 @@ EvalResult summarize_returns(std::vector<double> returns);
 // `episodes` (>= 1) greedy episodes of net on env_id. Throws std::invalid_argument for an unknown
 // env, a non-Discrete action space or an observation size the network does not take.
 // O(episodes * episode length * forward cost / episodes) forward passes.
-EvalResult evaluate_greedy(actors::QNetImpl& net, const std::string& env_id, int episodes,
+EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int episodes,
                            uint64_t seed, const envs::EnvKwargs& kwargs = {});
 
 // The newest weights on the run's weight board, loaded into a QNet built for env_id with the given

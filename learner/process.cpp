@@ -95,7 +95,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   if (device.is_cuda()) enable_fast_cuda_math();
   auto probe = envs::make_env(o.env_id, o.env_kwargs);
   const TransitionSchema schema(probe->observation_space(), probe->action_space());
-  const auto qopts = qnet_options_for(probe->observation_space(), probe->action_space(), o.hidden, o.dueling);
+  const auto qopts = models::qnet_options_for(probe->observation_space(), probe->action_space(), o.hidden, o.dueling);
   StatsWriter stats(run, seg::learner_stats(rank),
                     {stat::kReady, stat::kUpdates, stat::kUpdatesPerS, stat::kLoss, stat::kMeanAbsTd,
                      stat::kGradNorm, stat::kWeightVersion, stat::kSampleWaitS, stat::kPriorityDropped,
@@ -105,8 +105,8 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
 
   DistOptions dist{rank, o.world_size, o.master_addr, o.master_port, kCollectiveTimeout};
   ProcessGroup group(dist, device);
-  DqnLearner learner(qnet_factory(qopts), dqn_options(o), device, o.world_size > 1 ? &group : nullptr);
-  Checkpointer ckpt{run.run_dir + "/checkpoints", {o.env_id, qnet_arch(qopts), o.env_kwargs}, run,
+  DqnLearner learner(models::qnet_factory(qopts), dqn_options(o), device, o.world_size > 1 ? &group : nullptr);
+  Checkpointer ckpt{run.run_dir + "/checkpoints", {o.env_id, models::qnet_arch(qopts), o.env_kwargs}, run,
                     o.num_actors};
   if (args.resume) {
     auto latest = latest_checkpoint(ckpt.dir);
@@ -146,7 +146,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   }
   stats.set(stat::kUpdates, static_cast<double>(learner.updates()));
   stats.set(stat::kReady, 1);
-  std::cerr << "learner " << rank << "/" << o.world_size << ": " << o.env_id << ", " << qnet_arch(qopts)
+  std::cerr << "learner " << rank << "/" << o.world_size << ": " << o.env_id << ", " << models::qnet_arch(qopts)
             << ", batch " << o.batch_size << " on " << device << " (group: " << group.backend_name()
             << (o.world_size > 1 ? ", collective timeout " + std::to_string(kCollectiveTimeout.count()) + " s"
                                  : std::string())

@@ -4,12 +4,12 @@
 #include <stdexcept>
 #include <string>
 
-#include "actors/weights_blob.h"
+#include "models/weights_blob.h"
 
 namespace shmrl::learner {
 
 WeightPublisher::WeightPublisher(const RunContext& run, const torch::nn::Module& module) {
-  const std::size_t blob = actors::weights_blob_bytes(module);
+  const std::size_t blob = models::weights_blob_bytes(module);
   if (shm::Segment::exists(run.run_id, seg::weights())) {
     seg_.emplace(shm::Segment::open(run.run_id, seg::weights()));
     board_.emplace(shm::WeightBoard::attach(seg_->data(), seg_->size()));
@@ -27,7 +27,7 @@ WeightPublisher::WeightPublisher(const RunContext& run, const torch::nn::Module&
 }
 
 uint64_t WeightPublisher::publish(const torch::nn::Module& module, uint64_t update_count) {
-  const std::size_t n = actors::write_weights_blob(module, std::span<std::byte>(blob_));
+  const std::size_t n = models::write_weights_blob(module, std::span<std::byte>(blob_));
   const uint64_t version = std::max(update_count, last_ + 1);
   board_->publish(blob_.data(), n, version);
   last_ = version;

@@ -1,6 +1,6 @@
 #pragma once
 // Rank 0's side of the run's weight board (seg::weights()): the online network, in the actors'
-// weights-blob format (actors/weights_blob.h), published with version = update count.
+// weights-blob format (models/weights_blob.h), published with version = update count.
 //
 // The board is created with the run's owner as segment owner (the launcher removes it with the
 // run); a restarted or resumed learner re-attaches to an existing board and keeps versions

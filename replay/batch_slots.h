@@ -34,9 +34,9 @@
 #include "common/proc.h"
 #include "common/run.h"
 #include "common/schema.h"
+#include "common/shm/futex.h"
 #include "common/shm/segment.h"
 #include "common/time.h"
-#include "replay/futex.h"
 
 namespace shmrl::replay {
 
@@ -71,11 +71,11 @@ struct alignas(64) BatchSegmentHeader {
   std::atomic<uint64_t> next_seq;                // last seq handed out
   ProcessId service;
   std::atomic<uint64_t> service_heartbeat_ns;    // steady clock, stamped while the service runs
-  EventWord ready_event;                         // notified after a slot becomes Ready
+  shm::EventWord ready_event;                    // notified after a slot becomes Ready
   // Line 2: the learner.
   alignas(64) ProcessId consumer;
   std::atomic<uint64_t> batches_consumed;
-  EventWord free_event;                          // notified after a slot becomes Free
+  shm::EventWord free_event;                     // notified after a slot becomes Free
 };
 static_assert(sizeof(BatchSegmentHeader) == 3 * 64);
 

@@ -4,12 +4,12 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "replay/rings.h"
+#include "common/shm/rings.h"
 
 namespace shmrl::replay {
 
 PriorityWriter PriorityWriter::attach(const RunContext& run, int rank, Deadline deadline) {
-  auto r = wait_for_ring(run, seg::learner_priorities(rank), "the replay service", deadline);
+  auto r = shm::wait_for_ring(run, seg::learner_priorities(rank), "the replay service", deadline);
   if (r.ring.record_bytes() != sizeof(PriorityUpdate))
     throw std::runtime_error("priority ring " + r.seg.name() + " has " +
                              std::to_string(r.ring.record_bytes()) + "-byte records, expected " +

@@ -71,14 +71,14 @@ ReplayService::ReplayService(const RunContext& run, const ReplayOptions& opts,
   }
   const Deadline deadline = deadline_in(attach_timeout);
   for (int a = 0; a < opts_.actors; ++a) {
-    actor_rings_.push_back(open_or_create_ring(
+    actor_rings_.push_back(shm::open_or_create_ring(
         run_, seg::actor_ring(a),
         shm::RingOptions{static_cast<uint32_t>(schema_.record_bytes()), opts_.ring_capacity}, deadline));
     actor_rings_.back().ring.claim_consumer();
     skip_to_ring_pos(a);
   }
   for (int r = 0; r < opts_.learners; ++r) {
-    prio_rings_.push_back(open_or_create_ring(
+    prio_rings_.push_back(shm::open_or_create_ring(
         run_, seg::learner_priorities(r),
         shm::RingOptions{sizeof(PriorityUpdate), opts_.priority_ring_capacity}, deadline));
     prio_rings_.back().ring.claim_consumer();

@@ -27,13 +27,13 @@
 
 #include "common/run.h"
 #include "common/schema.h"
+#include "common/shm/rings.h"
 #include "common/stats.h"
 #include "replay/batch_writer.h"
 #include "replay/gather.h"
 #include "replay/options.h"
 #include "replay/priority_updates.h"
 #include "replay/rate_limiter.h"
-#include "replay/rings.h"
 #include "replay/selectors/selector.h"
 #include "replay/storage.h"
 
@@ -96,8 +96,8 @@ class ReplayService {
   Storage storage_;
   std::unique_ptr<Selector> selector_;
   RateLimiter limiter_;
-  std::vector<SharedRing> actor_rings_;
-  std::vector<SharedRing> prio_rings_;
+  std::vector<shm::SharedRing> actor_rings_;
+  std::vector<shm::SharedRing> prio_rings_;
   std::vector<BatchWriter> batches_;
   moodycamel::ConcurrentQueue<PriorityUpdate> prio_queue_;
   std::unique_ptr<StatsWriter> stats_;

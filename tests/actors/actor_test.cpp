@@ -10,16 +10,17 @@
 #include <thread>
 
 #include "actors/actor.h"
-#include "actors/actor_net.h"
 #include "actors/envs/registry.h"
-#include "actors/qnet.h"
-#include "actors/weights_blob.h"
 #include "common/shm/weight_board.h"
 #include "common/stats.h"
+#include "models/actor_net.h"
+#include "models/qnet.h"
+#include "models/weights_blob.h"
 #include "tests/common/shm_test_util.h"
 
 using namespace shmrl;
 using namespace shmrl::actors;
+using namespace shmrl::models;
 using namespace std::chrono_literals;
 
 namespace {

@@ -8,13 +8,14 @@
 #include <cstring>
 #include <set>
 
-#include "actors/actor_net.h"
 #include "actors/policy.h"
-#include "actors/qnet.h"
-#include "actors/weights_blob.h"
+#include "models/actor_net.h"
+#include "models/qnet.h"
+#include "models/weights_blob.h"
 
 using namespace shmrl;
 using namespace shmrl::actors;
+using namespace shmrl::models;
 
 namespace {
 

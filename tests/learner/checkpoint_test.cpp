@@ -11,12 +11,13 @@
 
 using namespace shmrl;
 using namespace shmrl::learner;
+using namespace shmrl::models;
 using namespace shmrl::learner::test;
 namespace fs = std::filesystem;
 
 namespace {
-actors::QNetOptions mlp(std::vector<int64_t> hidden = {8, 8}) {
-  actors::QNetOptions o;
+models::QNetOptions mlp(std::vector<int64_t> hidden = {8, 8}) {
+  models::QNetOptions o;
   o.obs_dim = 4;
   o.num_actions = 2;
   o.hidden = std::move(hidden);
@@ -50,7 +51,7 @@ DqnOptions opts() {
   return o;
 }
 
-CheckpointMeta meta_of(const actors::QNetOptions& o) { return {"CartPole-v1", qnet_arch(o), {}}; }
+CheckpointMeta meta_of(const models::QNetOptions& o) { return {"CartPole-v1", qnet_arch(o), {}}; }
 }  // namespace
 
 TEST_CASE("checkpoint round trip restores networks, optimizer and counters", "[learner][checkpoint]") {

@@ -15,13 +15,14 @@
 
 using namespace shmrl;
 using namespace shmrl::learner;
+using namespace shmrl::models;
 using namespace shmrl::learner::test;
 
 namespace {
 constexpr int kSteps = 8;
 
-actors::QNetOptions mlp() {
-  actors::QNetOptions o;
+models::QNetOptions mlp() {
+  models::QNetOptions o;
   o.obs_dim = 4;
   o.num_actions = 2;
   o.hidden = {32, 32};

@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "actors/qnet.h"
 #include "learner/dqn.h"
-#include "learner/q_model.h"
+#include "models/q_model.h"
+#include "models/qnet.h"
 
 namespace shmrl::learner::test {
 
@@ -30,8 +30,8 @@ inline void set_linear(const torch::nn::Linear& l, std::vector<float> w, std::ve
 }
 
 // A linear (no hidden layer), non-dueling QNet: Q(s) = W s + b, with W, b given.
-inline actors::QNetOptions linear_qnet(int64_t obs_dim, int64_t actions, bool dueling = false) {
-  actors::QNetOptions o;
+inline models::QNetOptions linear_qnet(int64_t obs_dim, int64_t actions, bool dueling = false) {
+  models::QNetOptions o;
   o.obs_dim = obs_dim;
   o.num_actions = actions;
   o.dueling = dueling;
@@ -39,8 +39,8 @@ inline actors::QNetOptions linear_qnet(int64_t obs_dim, int64_t actions, bool du
 }
 
 // The QNet behind a QModel built by qnet_factory.
-inline actors::QNetImpl& as_qnet(QModel& m) {
-  return dynamic_cast<actors::QNetImpl&>(*m.module);
+inline models::QNetImpl& as_qnet(models::QModel& m) {
+  return dynamic_cast<models::QNetImpl&>(*m.module);
 }
 
 // Makes `to` a copy of `from`: online and target networks (an update reads both), across devices.

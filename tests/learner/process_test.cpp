@@ -11,12 +11,12 @@
 #include <fstream>
 #include <thread>
 
-#include "actors/weights_blob.h"
 #include "common/shm/segment.h"
 #include "common/shm/weight_board.h"
 #include "common/stats.h"
 #include "learner/checkpoint.h"
 #include "learner/process.h"
+#include "models/weights_blob.h"
 #include "tests/learner/batches.h"
 
 using namespace shmrl;
@@ -113,13 +113,13 @@ TEST_CASE("learner process: trains, publishes, checkpoints, stops on SIGTERM, re
     auto version = board.read(blob, deadline_in(1s));
     REQUIRE(version.has_value());
     CHECK(*version >= 55);
-    actors::QNetOptions o;
+    models::QNetOptions o;
     o.obs_dim = 4;
     o.num_actions = 2;
     o.hidden = {16};
     o.dueling = true;
-    actors::QNet net(o);
-    CHECK_NOTHROW(actors::load_weights_blob(*net, blob));
+    models::QNet net(o);
+    CHECK_NOTHROW(models::load_weights_blob(*net, blob));
   }
 
   ::kill(child, SIGTERM);

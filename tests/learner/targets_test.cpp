@@ -7,6 +7,7 @@
 
 using namespace shmrl;
 using namespace shmrl::learner;
+using namespace shmrl::models;
 using namespace shmrl::learner::test;
 
 namespace {
@@ -70,7 +71,7 @@ TEST_CASE("importance-weighted Huber loss", "[learner][loss]") {
 }
 
 TEST_CASE("dueling aggregation Q = V + A - mean(A) on set weights", "[learner][dueling]") {
-  actors::QNet net(linear_qnet(2, 3, /*dueling=*/true));
+  models::QNet net(linear_qnet(2, 3, /*dueling=*/true));
   set_linear(net->head(), {1, 0, 0, 1, 1, 1}, {0, 0, 0});  // A(s) = (s0, s1, s0 + s1)
   set_linear(net->value(), {1, 1}, {0.5f});                // V(s) = s0 + s1 + 0.5
   torch::NoGradGuard g;

@@ -5,6 +5,7 @@
 
 using namespace shmrl;
 using namespace shmrl::learner;
+using namespace shmrl::models;
 using namespace shmrl::learner::test;
 
 namespace {
@@ -34,8 +35,8 @@ bool same_params(QModel& a, QModel& b) {
   return true;
 }
 
-actors::QNetOptions small_mlp() {
-  actors::QNetOptions o;
+models::QNetOptions small_mlp() {
+  models::QNetOptions o;
   o.obs_dim = 4;
   o.num_actions = 2;
   o.hidden = {16};

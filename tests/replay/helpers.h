@@ -16,10 +16,10 @@
 
 #include "common/run.h"
 #include "common/schema.h"
+#include "common/shm/rings.h"
 #include "common/shm/segment.h"
 #include "replay/batch_slots.h"
 #include "replay/options.h"
-#include "replay/rings.h"
 
 namespace shmrl::replay::test {
 
@@ -102,9 +102,9 @@ inline std::vector<std::byte> row_record(const TransitionSchema& s, const BatchV
 }
 
 // Producer side of actor ring `actor`, as an actor would hold it.
-inline SharedRing actor_producer(const RunContext& run, const TransitionSchema& s, int actor,
+inline shm::SharedRing actor_producer(const RunContext& run, const TransitionSchema& s, int actor,
                                  uint32_t ring_capacity = 1024) {
-  auto r = open_or_create_ring(run, seg::actor_ring(actor),
+  auto r = shm::open_or_create_ring(run, seg::actor_ring(actor),
                                shm::RingOptions{static_cast<uint32_t>(s.record_bytes()), ring_capacity},
                                deadline_in(std::chrono::seconds(10)));
   r.ring.claim_producer();

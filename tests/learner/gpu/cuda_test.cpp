@@ -16,11 +16,12 @@
 
 using namespace shmrl;
 using namespace shmrl::learner;
+using namespace shmrl::models;
 using namespace shmrl::learner::test;
 
 namespace {
-actors::QNetOptions mlp() {
-  actors::QNetOptions o;
+models::QNetOptions mlp() {
+  models::QNetOptions o;
   o.obs_dim = 4;
   o.num_actions = 2;
   o.hidden = {64, 64};

@@ -15,7 +15,7 @@ namespace torch::nn {
 class Module;
 }
 
-namespace shmrl::actors {
+namespace shmrl::models {
 
 struct WeightsBlobHeader {
   static constexpr uint64_t kMagic = 0x31424457'4c524d48ULL;  // "HMRLWDB1"
@@ -47,4 +47,4 @@ std::vector<std::byte> save_weights_blob(const torch::nn::Module& module);
 // untouched in that case. O(bytes).
 void load_weights_blob(torch::nn::Module& module, std::span<const std::byte> blob);
 
-}  // namespace shmrl::actors
+}  // namespace shmrl::models

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace shmrl::replay {
+namespace shmrl::shm {
 
 // Sleeps while word == expected, at most `timeout` (spurious and early returns allowed: callers
 // re-check their condition). Any thread.
@@ -36,4 +36,4 @@ struct EventWord {
 };
 static_assert(sizeof(EventWord) == 8);
 
-}  // namespace shmrl::replay
+}  // namespace shmrl::shm

@@ -1,4 +1,4 @@
-#include "actors/actor_net.h"
+#include "models/actor_net.h"
 
 #include <torch/torch.h>
 
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace shmrl::actors {
+namespace shmrl::models {
 
 void ActorNetOptions::validate() const {
   if (obs_dim <= 0)
@@ -44,4 +44,4 @@ torch::Tensor DeterministicActorNetImpl::forward(torch::Tensor x) {
   return center_ + half_range_ * torch::tanh(head_->forward(x));
 }
 
-}  // namespace shmrl::actors
+}  // namespace shmrl::models

@@ -1,11 +1,11 @@
-#include "learner/q_model.h"
+#include "models/q_model.h"
 
 #include <sstream>
 #include <stdexcept>
 
-namespace shmrl::learner {
+namespace shmrl::models {
 
-std::string qnet_arch(const actors::QNetOptions& o) {
+std::string qnet_arch(const QNetOptions& o) {
   std::ostringstream os;
   os << "qnet obs_dim=" << o.obs_dim << " actions=" << o.num_actions << " hidden=";
   for (std::size_t i = 0; i < o.hidden.size(); ++i) os << (i ? "," : "") << o.hidden[i];
@@ -13,7 +13,7 @@ std::string qnet_arch(const actors::QNetOptions& o) {
   return os.str();
 }
 
-std::optional<actors::QNetOptions> parse_qnet_arch(const std::string& arch) {
+std::optional<QNetOptions> parse_qnet_arch(const std::string& arch) {
   std::istringstream is(arch);
   std::string kind, obs, actions, hidden, dueling;
   if (!(is >> kind >> obs >> actions >> hidden >> dueling) || kind != "qnet") return std::nullopt;
@@ -24,7 +24,7 @@ std::optional<actors::QNetOptions> parse_qnet_arch(const std::string& arch) {
   auto o_obs = value(obs, "obs_dim"), o_act = value(actions, "actions"),
        o_hid = value(hidden, "hidden"), o_duel = value(dueling, "dueling");
   if (!o_obs || !o_act || !o_hid || !o_duel) return std::nullopt;
-  actors::QNetOptions o;
+  QNetOptions o;
   try {
     o.obs_dim = std::stoll(*o_obs);
     o.num_actions = std::stoll(*o_act);
@@ -38,10 +38,10 @@ std::optional<actors::QNetOptions> parse_qnet_arch(const std::string& arch) {
   return o;
 }
 
-QModelFactory qnet_factory(const actors::QNetOptions& opts) {
+QModelFactory qnet_factory(const QNetOptions& opts) {
   opts.validate();
   return [opts] {
-    actors::QNet net(opts);
+    QNet net(opts);
     QModel m;
     m.module = net.ptr();
     m.forward = [net](const torch::Tensor& obs) mutable {
@@ -52,15 +52,15 @@ QModelFactory qnet_factory(const actors::QNetOptions& opts) {
   };
 }
 
-actors::QNetOptions qnet_options_for(const Space& obs_space, const Space& action_space,
-                                     const std::vector<int64_t>& hidden, bool dueling) {
+QNetOptions qnet_options_for(const Space& obs_space, const Space& action_space,
+                             const std::vector<int64_t>& hidden, bool dueling) {
   if (action_space.kind != Space::Kind::Discrete)
     throw std::invalid_argument("DQN needs a Discrete action space, the env has " +
                                 action_space.describe());
   if (obs_space.kind != Space::Kind::Box)
     throw std::invalid_argument("the Q-network needs a Box observation space, the env has " +
                                 obs_space.describe());
-  actors::QNetOptions o;
+  QNetOptions o;
   o.obs_dim = static_cast<int64_t>(obs_space.numel());
   o.num_actions = action_space.n;
   o.hidden = hidden;
@@ -69,4 +69,4 @@ actors::QNetOptions qnet_options_for(const Space& obs_space, const Space& action
   return o;
 }
 
-}  // namespace shmrl::learner
+}  // namespace shmrl::models

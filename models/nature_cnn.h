@@ -6,9 +6,9 @@
 
 #include <torch/torch.h>
 
-#include "learner/q_model.h"
+#include "models/q_model.h"
 
-namespace shmrl::learner {
+namespace shmrl::models {
 
 struct NatureCnnOptions {
   int64_t in_channels = 4;   // stacked frames, > 0
@@ -33,4 +33,4 @@ TORCH_MODULE(NatureCnn);
 // arch: "nature_cnn channels=4 actions=18 dueling=1".
 QModelFactory nature_cnn_factory(const NatureCnnOptions& opts);
 
-}  // namespace shmrl::learner
+}  // namespace shmrl::models

@@ -1,4 +1,4 @@
-#include "actors/weights_blob.h"
+#include "models/weights_blob.h"
 
 #include <torch/torch.h>
 #include <xxhash.h>
@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace shmrl::actors {
+namespace shmrl::models {
 namespace {
 
 std::string hex(uint64_t v) {
@@ -105,4 +105,4 @@ void load_weights_blob(torch::nn::Module& module, std::span<const std::byte> blo
   }
 }
 
-}  // namespace shmrl::actors
+}  // namespace shmrl::models

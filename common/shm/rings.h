@@ -10,22 +10,22 @@
 #include "common/shm/spsc_ring.h"
 #include "common/time.h"
 
-namespace shmrl::replay {
+namespace shmrl::shm {
 
 struct SharedRing {
-  shm::Segment seg;
-  shm::SpscRing ring;
+  Segment seg;
+  SpscRing ring;
 };
 
 // Attaches to segment `name` of the run if it exists (waiting, until the deadline, for its creator
 // to format it), else creates and formats it with `opts`. An existing ring must have
 // opts.record_bytes (std::runtime_error naming both sizes otherwise). std::runtime_error on timeout.
 SharedRing open_or_create_ring(const RunContext& run, const std::string& name,
-                               const shm::RingOptions& opts, Deadline deadline);
+                               const RingOptions& opts, Deadline deadline);
 
 // Attaches to an existing ring, waiting until it exists and is formatted. std::runtime_error on
 // timeout naming the segment and `creator` (who should have created it).
 SharedRing wait_for_ring(const RunContext& run, const std::string& name, const std::string& creator,
                          Deadline deadline);
 
-}  // namespace shmrl::replay
+}  // namespace shmrl::shm

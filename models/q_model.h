@@ -1,6 +1,6 @@
 #pragma once
 // The Q-networks a DQN learner trains, behind one small type-erased handle, so the same learner
-// trains the actors' QNet (MLP, actors/qnet.h: what actors run) and the Nature CNN (nature_cnn.h).
+// trains the QNet (MLP, qnet.h: what actors run) and the Nature CNN (nature_cnn.h).
 #include <functional>
 #include <memory>
 #include <optional>
@@ -8,10 +8,10 @@
 
 #include <torch/torch.h>
 
-#include "actors/qnet.h"
 #include "common/spaces.h"
+#include "models/qnet.h"
 
-namespace shmrl::learner {
+namespace shmrl::models {
 
 struct QModel {
   std::shared_ptr<torch::nn::Module> module;
@@ -26,14 +26,14 @@ using QModelFactory = std::function<QModel()>;
 
 // The actors' QNet; observations are flattened to [B, obs_dim] and cast to float32.
 // arch: "qnet obs_dim=4 actions=2 hidden=128,128 dueling=1".
-QModelFactory qnet_factory(const actors::QNetOptions& opts);
-std::string qnet_arch(const actors::QNetOptions& opts);
+QModelFactory qnet_factory(const QNetOptions& opts);
+std::string qnet_arch(const QNetOptions& opts);
 // Inverse of qnet_arch; std::nullopt for any other string (e.g. a CNN's).
-std::optional<actors::QNetOptions> parse_qnet_arch(const std::string& arch);
+std::optional<QNetOptions> parse_qnet_arch(const std::string& arch);
 
 // QNetOptions for an env's spaces. Throws std::invalid_argument unless the action space is
 // Discrete (DQN) and the observation space a Box.
-actors::QNetOptions qnet_options_for(const Space& obs_space, const Space& action_space,
-                                     const std::vector<int64_t>& hidden, bool dueling);
+QNetOptions qnet_options_for(const Space& obs_space, const Space& action_space,
+                             const std::vector<int64_t>& hidden, bool dueling);
 
-}  // namespace shmrl::learner
+}  // namespace shmrl::models

@@ -1,7 +1,7 @@
 #pragma once
 // The Q-network shared by actors (inference) and learners (training): an MLP torso with ReLU and
 // either a plain linear head or a dueling head (Q = V + A - mean(A)). Includes LibTorch: only torch
-// code (actors/*.cpp, learner/) includes this header.
+// code (models/, the actors' policies, learner/) includes this header.
 //
 // Parameter names and their order (what the weights blob fingerprints) are fixed by the constructor:
 // torso0, torso1, ... then head (advantage stream when dueling), then value (dueling only).
@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace shmrl::actors {
+namespace shmrl::models {
 
 struct QNetOptions {
   int64_t obs_dim = 0;          // > 0: flattened observation size
@@ -43,4 +43,4 @@ class QNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(QNet);
 
-}  // namespace shmrl::actors
+}  // namespace shmrl::models

@@ -1,9 +1,9 @@
-#include "learner/nature_cnn.h"
+#include "models/nature_cnn.h"
 
 #include <stdexcept>
 #include <string>
 
-namespace shmrl::learner {
+namespace shmrl::models {
 
 void NatureCnnOptions::validate() const {
   if (in_channels <= 0)
@@ -50,4 +50,4 @@ QModelFactory nature_cnn_factory(const NatureCnnOptions& opts) {
   };
 }
 
-}  // namespace shmrl::learner
+}  // namespace shmrl::models

@@ -1,11 +1,11 @@
-#include "actors/qnet.h"
+#include "models/qnet.h"
 
 #include <torch/torch.h>
 
 #include <stdexcept>
 #include <string>
 
-namespace shmrl::actors {
+namespace shmrl::models {
 
 void QNetOptions::validate() const {
   if (obs_dim <= 0)
@@ -39,4 +39,4 @@ torch::Tensor QNetImpl::forward(torch::Tensor x) {
   return value_->forward(x) + a - a.mean(1, /*keepdim=*/true);
 }
 
-}  // namespace shmrl::actors
+}  // namespace shmrl::models

@@ -1,4 +1,4 @@
-#include "replay/futex.h"
+#include "common/shm/futex.h"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -7,7 +7,7 @@
 #include <climits>
 #include <ctime>
 
-namespace shmrl::replay {
+namespace shmrl::shm {
 namespace {
 static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t) &&
               std::atomic<uint32_t>::is_always_lock_free);
@@ -26,4 +26,4 @@ void futex_wake_all(std::atomic<uint32_t>& word) {
   ::syscall(SYS_futex, addr(word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 
-}  // namespace shmrl::replay
+}  // namespace shmrl::shm

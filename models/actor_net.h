@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace shmrl::actors {
+namespace shmrl::models {
 
 struct ActorNetOptions {
   int64_t obs_dim = 0;          // > 0
@@ -31,4 +31,4 @@ class DeterministicActorNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(DeterministicActorNet);
 
-}  // namespace shmrl::actors
+}  // namespace shmrl::models
