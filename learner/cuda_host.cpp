@@ -17,7 +17,7 @@ HostRegistration::HostRegistration(void* data, std::size_t bytes) {
   const auto end = (reinterpret_cast<uintptr_t>(data) + bytes + page - 1) & ~(page - 1);
   data_ = reinterpret_cast<void*>(begin);
 #ifdef SHMRL_HAVE_CUDA
-  const cudaError_t e = cudaHostRegister(data_, end - begin, cudaHostRegisterDefault);
+  const cudaError_t e = cudaHostRegister(data_, end - begin, cudaHostRegisterPortable);
   ok_ = e == cudaSuccess;
   if (!ok_) {
     error_ = std::string("cudaHostRegister: ") + cudaGetErrorString(e);

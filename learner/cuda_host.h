@@ -1,7 +1,8 @@
 #pragma once
 // Host memory the GPU's copy engines can read directly: page-locks an existing mapping (a shared
-// memory segment) with cudaHostRegister, so host-to-device copies from it are asynchronous DMA
-// with no staging copy. Without CUDA in the build, registration always fails (ok() false).
+// memory segment) with cudaHostRegister (portable: for every device's context), so host-to-device
+// copies from it are asynchronous DMA with no staging copy. Without CUDA in the build,
+// registration always fails (ok() false).
 //
 // Threading: construct and destroy on one thread; the registration is process-wide.
 #include <cstddef>
