@@ -35,6 +35,7 @@
 #include "common/shm/segment.h"
 #include "learner/device.h"
 #include "learner/dqn.h"
+#include "learner/options.h"
 #include "learner/prefetch.h"
 #include "models/nature_cnn.h"
 #include "models/q_model.h"
@@ -165,7 +166,7 @@ Measured bench_device(const Args& a, const Model& m, torch::Device device, int64
   BatchLayout layout(schema, static_cast<std::size_t>(batch));
   auto bytes = random_batch_bytes(m, layout, schema).to(device);
   Batch b = learner::batch_from_bytes(bytes, layout, schema, torch::rand({batch}).to(device));
-  DqnLearner l(m.factory, learner::DqnOptions{}, device);
+  DqnLearner l(m.factory, learner::LearnerOptions::defaults().dqn_options(), device);
   return measure(a, device, [&](const learner::StepResult* previous) {
     auto r = l.step(b);
     consume(previous);
@@ -210,7 +211,7 @@ Measured bench_slots(const Args& a, const Model& m, torch::Device device, int64_
   {
     auto reader = replay::BatchReader::attach(br.run, 0, schema, batch, deadline_in(5s));
     learner::BatchPrefetcher prefetch(reader, schema, device, device.is_cuda() ? 2 : 1);
-    DqnLearner l(m.factory, learner::DqnOptions{}, device);
+    DqnLearner l(m.factory, learner::LearnerOptions::defaults().dqn_options(), device);
     double wait_before = 0;
     int calls = 0;
     out = measure(a, device, [&](const learner::StepResult* previous) {

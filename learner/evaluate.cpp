@@ -33,10 +33,16 @@ EvalResult summarize_returns(std::vector<double> returns) {
 }
 
 EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int episodes,
-                           uint64_t seed, const envs::EnvKwargs& kwargs) {
+                           uint64_t seed, const envs::EnvKwargs& kwargs, const std::atomic<bool>* cancel) {
   if (episodes < 1) throw std::invalid_argument("evaluation episodes must be >= 1");
+  auto check_cancel = [cancel] {
+    if (cancel && cancel->load(std::memory_order_relaxed)) throw EvalCancelled();
+  };
   std::vector<std::unique_ptr<envs::Env>> envs;
-  for (int i = 0; i < episodes; ++i) envs.push_back(envs::make_env(env_id, kwargs));
+  for (int i = 0; i < episodes; ++i) {
+    check_cancel();
+    envs.push_back(envs::make_env(env_id, kwargs));
+  }
   const Space& obs_space = envs[0]->observation_space();
   const Space& act_space = envs[0]->action_space();
   const auto opts = models::qnet_options_for(obs_space, act_space, net.options().hidden, net.options().dueling);
@@ -60,6 +66,7 @@ EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int
   torch::InferenceMode guard;
   uint64_t steps = 0;
   for (int alive = n; alive > 0;) {
+    check_cancel();
     auto q = net.forward(torch::from_blob(obs.data(), {n, dim}, torch::kFloat32).to(device));
     auto best = q.argmax(1).to(torch::kCPU, torch::kInt32).contiguous();
     const int32_t* a = best.data_ptr<int32_t>();
@@ -84,7 +91,8 @@ EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int
 std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std::string& env_id,
                                                 const std::vector<int64_t>& hidden, bool dueling,
                                                 int episodes, uint64_t seed,
-                                                const envs::EnvKwargs& kwargs) {
+                                                const envs::EnvKwargs& kwargs,
+                                                const std::atomic<bool>* cancel) {
   if (!shm::Segment::exists(run.run_id, seg::weights())) return std::nullopt;
   std::vector<std::byte> blob;
   std::optional<uint64_t> version;
@@ -100,7 +108,7 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
   auto probe = envs::make_env(env_id, kwargs);
   models::QNet net(models::qnet_options_for(probe->observation_space(), probe->action_space(), hidden, dueling));
   models::load_weights_blob(*net, blob);
-  EvalResult r = evaluate_greedy(*net, env_id, episodes, seed, kwargs);
+  EvalResult r = evaluate_greedy(*net, env_id, episodes, seed, kwargs, cancel);
   r.weight_version = *version;
   return r;
 }

@@ -21,6 +21,7 @@
 #include "learner/learner_stats.h"
 #include "learner/options.h"
 #include "learner/prefetch.h"
+#include "learner/resume.h"
 #include "learner/weight_publisher.h"
 #include "replay/batch_slots.h"
 #include "replay/priority_updates.h"
@@ -34,18 +35,6 @@ using namespace std::chrono_literals;
 // once; a stalled peer makes the collective throw after this. NCCL: the watchdog aborts the
 // process after this (learner/backend_nccl.cpp), reported by the launcher as a learner failure.
 constexpr auto kCollectiveTimeout = 300s;
-
-DqnOptions dqn_options(const LearnerOptions& o) {
-  DqnOptions d;
-  d.lr = o.lr;
-  d.adam_eps = o.adam_eps;
-  d.grad_clip_norm = o.grad_clip_norm;
-  d.target_update_period = o.target_update_period;
-  d.tau = o.tau;
-  d.double_dqn = o.double_dqn;
-  d.huber_kappa = o.huber_kappa;
-  return d;
-}
 
 uint64_t actor_env_steps(const RunContext& run, int actors) {
   double total = 0;
@@ -105,22 +94,17 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
 
   DistOptions dist{rank, o.world_size, o.master_addr, o.master_port, kCollectiveTimeout};
   ProcessGroup group(dist, device);
-  DqnLearner learner(models::qnet_factory(qopts), dqn_options(o), device, o.world_size > 1 ? &group : nullptr);
-  Checkpointer ckpt{run.run_dir + "/checkpoints", {o.env_id, models::qnet_arch(qopts), o.env_kwargs}, run,
-                    o.num_actors};
+  DqnLearner learner(models::qnet_factory(qopts), o.dqn_options(), device, o.world_size > 1 ? &group : nullptr);
+  Checkpointer ckpt{run.run_dir + "/checkpoints", checkpoint_meta(o), run, o.num_actors};
   if (args.resume) {
-    auto latest = latest_checkpoint(ckpt.dir);
-    if (!latest)
+    const auto point = newest_readable_checkpoint(ckpt.dir);
+    if (!point)
       throw CheckpointError("--resume: no checkpoint in " + ckpt.dir + ": start without --resume");
-    CheckpointCounters c;
-    try {
-      c = load_checkpoint(*latest, ckpt.meta, learner.checkpoint_state());
-    } catch (const CheckpointError& e) {
-      throw CheckpointError(std::string(e.what()) +
-                            " (--resume uses the newest checkpoint; move it away to resume from an older one)");
-    }
+    for (const auto& why : point->skipped)
+      std::cerr << "learner " << rank << ": skipping " << why << "; falling back to an older checkpoint\n";
+    const CheckpointCounters c = load_checkpoint(point->path, ckpt.meta, learner.checkpoint_state());
     learner.set_updates(c.updates);
-    std::cerr << "learner " << rank << ": resumed from " << *latest << " (" << c.updates << " updates)\n";
+    std::cerr << "learner " << rank << ": resumed from " << point->path << " (" << c.updates << " updates)\n";
   }
   learner.sync_replicas();
 

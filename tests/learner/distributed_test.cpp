@@ -55,7 +55,7 @@ int run_rank(int rank, int port, const std::string& out_path) {
     d.master_port = port;
     d.timeout = std::chrono::seconds(30);
     ProcessGroup group(d, torch::kCPU);
-    DqnOptions o;
+    DqnOptions o = default_dqn();
     o.target_update_period = 3;
     DqnLearner l(qnet_factory(mlp()), o, torch::kCPU, &group);
     l.sync_replicas();
