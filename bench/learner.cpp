@@ -1,4 +1,5 @@
-// `shmrl bench learner [--json]`: DQN updates per second at batch 512 on the available device, for
+// `shmrl bench learner [--json]`: DQN updates per second at batch 512 and 256 on the available
+// device, for
 //   mlp  the default MLP Q-network (actors' QNet, [learner] hidden = [128, 128], dueling) on
 //        CartPole observations
 //   cnn  the Nature CNN (dueling) on 84x84x4 uint8 frames, 18 actions
@@ -6,16 +7,28 @@
 //   device  the batch already on the device: the update alone (forward, double-DQN targets,
 //           backward, clipping, Adam)
 //   slots   batches taken from real shared-memory batch slots through the learner's prefetch thread
-//           (zero-copy on CPU; pinned staging + side-stream copy on CUDA), refilled by a thread
+//           (zero-copy on CPU; straight from the page-locked slots on CUDA), refilled by a thread
 //           standing in for the replay service (it republishes already written slots)
+// The loop is the learner process's: each update's results (loss, norm, TD errors) are read after
+// the next update was queued; the device is synchronised only at the end of a row. On CUDA the
+// learner process's cuDNN benchmark mode and TF32 are on.
 // Output: {"learner": [{"model": "mlp", "device": "cpu", "batch": 512, "source": "device",
-//          "updates_per_s": ...}, ...]}.
+//          "updates_per_s": ..., "host_syncs_per_update": ... (CUDA), "batch_wait_share": ...
+//          (slots: share of the time the training thread waited for a batch)}, ...]}.
+// host_syncs_per_update = the read of the previous update's results (one event wait, normally
+// already complete) + every synchronising CUDA call LibTorch's sync-debug mode reports.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
+
+#ifdef SHMRL_HAVE_CUDA
+#include <c10/cuda/CUDAFunctions.h>
+#endif
+#include <c10/util/Exception.h>
 
 #include "bench/benches.h"
 #include "common/schema.h"
@@ -36,7 +49,7 @@ using learner::DqnLearner;
 
 struct Args {
   bool json = false;
-  int64_t batch = 512;
+  std::vector<int64_t> batches{512, 256};
   double seconds = 3.0;   // per row (at least min_updates updates)
   int min_updates = 3;
   std::string device = "auto";
@@ -73,21 +86,61 @@ void sync(torch::Device d) {
   if (d.is_cuda()) torch::cuda::synchronize(d.index());
 }
 
-// Runs step() until `seconds` and `min_updates` are both reached; updates per second.
+// Counts the synchronising CUDA calls of this thread (LibTorch's sync-debug mode warns on each).
+class SyncCounter : public c10::WarningHandler {
+ public:
+  explicit SyncCounter(torch::Device d) : on_(d.is_cuda()) {
+#ifdef SHMRL_HAVE_CUDA
+    if (on_) c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_WARN);
+#endif
+  }
+  ~SyncCounter() override {
+#ifdef SHMRL_HAVE_CUDA
+    if (on_) c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_DISABLED);
+#endif
+  }
+  void process(const c10::Warning& w) override {
+    if (w.msg().find("synchroniz") != std::string::npos) ++count;
+  }
+  const bool on_;
+  int64_t count = 0;
+};
+
+struct Measured {
+  double updates_per_s = 0;
+  std::optional<double> host_syncs_per_update;  // CUDA only
+  double seconds = 0;
+};
+
+// Runs step(previous result) until `seconds` and `min_updates` are both reached. step() queues one
+// update and then reads the previous one's results, as the learner process does.
 template <class Step>
-double measure(const Args& a, torch::Device device, Step step) {
-  for (int i = 0; i < 2; ++i) step();  // warm-up: allocator, kernels, Adam state
+Measured measure(const Args& a, torch::Device device, Step step) {
+  learner::StepResult previous;
+  for (int i = 0; i < 2; ++i) previous = step(nullptr);  // warm-up: allocator, kernels, Adam state
   sync(device);
+  SyncCounter syncs(device);
+  c10::WarningUtils::WarningHandlerGuard guard(&syncs);
   const auto t0 = Clock::now();
   int n = 0;
   double dt = 0;
   do {
-    step();
+    previous = step(&previous);
     ++n;
-    sync(device);
     dt = std::chrono::duration<double>(Clock::now() - t0).count();
   } while (dt < a.seconds || n < a.min_updates);
-  return n / dt;
+  const int64_t flagged = syncs.count;
+  sync(device);
+  dt = std::chrono::duration<double>(Clock::now() - t0).count();
+  Measured m{n / dt, std::nullopt, dt};
+  if (device.is_cuda()) m.host_syncs_per_update = 1.0 + static_cast<double>(flagged) / n;
+  return m;
+}
+
+// What the learner process does with an update's results once it reads them.
+double results_sink = 0;
+void consume(const learner::StepResult* r) {
+  if (r) results_sink += r->loss() + r->grad_norm() + r->td_abs()[0].item<double>();
 }
 
 // A batch of random records for `m` in the BatchLayout byte format, as a uint8 CPU tensor.
@@ -108,18 +161,23 @@ torch::Tensor random_batch_bytes(const Model& m, const BatchLayout& layout, cons
   return bytes;
 }
 
-double bench_device(const Args& a, const Model& m, torch::Device device) {
+Measured bench_device(const Args& a, const Model& m, torch::Device device, int64_t batch) {
   TransitionSchema schema(m.obs, m.action);
-  BatchLayout layout(schema, static_cast<std::size_t>(a.batch));
+  BatchLayout layout(schema, static_cast<std::size_t>(batch));
   auto bytes = random_batch_bytes(m, layout, schema).to(device);
-  Batch b = learner::batch_from_bytes(bytes, layout, schema, torch::rand({a.batch}).to(device));
+  Batch b = learner::batch_from_bytes(bytes, layout, schema, torch::rand({batch}).to(device));
   DqnLearner l(m.factory, learner::LearnerOptions::defaults().dqn_options(), device);
-  return measure(a, device, [&] { l.step(b); });
+  return measure(a, device, [&](const learner::StepResult* previous) {
+    auto r = l.step(b);
+    consume(previous);
+    return r;
+  });
 }
 
-double bench_slots(const Args& a, const Model& m, torch::Device device) {
+Measured bench_slots(const Args& a, const Model& m, torch::Device device, int64_t batch_size,
+                     double& wait_share) {
   TransitionSchema schema(m.obs, m.action);
-  const auto batch = static_cast<std::size_t>(a.batch);
+  const auto batch = static_cast<std::size_t>(batch_size);
   BatchLayout layout(schema, batch);
   struct BenchRun {
     RunContext run{shm::new_run_id(), ProcessId::self(), "/tmp"};
@@ -149,37 +207,51 @@ double bench_slots(const Args& a, const Model& m, torch::Device device) {
       writer.publish(s, 0.4, 1);
     }
   });
-  double rate = 0;
+  Measured out;
   {
     auto reader = replay::BatchReader::attach(br.run, 0, schema, batch, deadline_in(5s));
     learner::BatchPrefetcher prefetch(reader, schema, device, device.is_cuda() ? 2 : 1);
     DqnLearner l(m.factory, learner::LearnerOptions::defaults().dqn_options(), device);
-    rate = measure(a, device, [&] {
+    double wait_before = 0;
+    int calls = 0;
+    out = measure(a, device, [&](const learner::StepResult* previous) {
+      if (++calls == 3) wait_before = prefetch.wait_seconds();  // the first measured update
       auto b = prefetch.next(deadline_in(10s));
       if (!b) throw std::runtime_error("bench learner: no batch from the slots within 10 s");
-      l.step(b->batch);
+      auto r = l.step(b->batch);
+      consume(previous);
       prefetch.done(*b);
+      return r;
     });
+    wait_share = (prefetch.wait_seconds() - wait_before) / out.seconds;
   }
   stop = true;
   service.join();
-  return rate;
+  return out;
 }
 
 void run(const Args& a) {
   torch::set_num_threads(a.threads);
   torch::manual_seed(1);
   const torch::Device device = learner::resolve_device(a.device, 0);
+  if (device.is_cuda()) learner::enable_fast_cuda_math();  // as the learner process
   const std::string dev = device.is_cuda() ? "cuda" : "cpu";
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& m : models(a)) {
-    for (const char* source : {"device", "slots"}) {
-      const double ups = std::string(source) == "device" ? bench_device(a, m, device) : bench_slots(a, m, device);
-      rows.push_back({{"model", m.name}, {"device", dev}, {"batch", a.batch}, {"source", source},
-                      {"updates_per_s", ups}});
-      if (!a.json)
-        std::cout << m.name << " on " << dev << ", batch " << a.batch << ", from " << source << ": "
-                  << ups << " updates/s\n";
+    for (const int64_t batch : a.batches) {
+      for (const std::string source : {"device", "slots"}) {
+        double wait_share = 0;
+        const Measured r = source == "device" ? bench_device(a, m, device, batch)
+                                              : bench_slots(a, m, device, batch, wait_share);
+        nlohmann::json row = {{"model", m.name}, {"device", dev},   {"batch", batch},
+                              {"source", source}, {"updates_per_s", r.updates_per_s}};
+        if (r.host_syncs_per_update) row["host_syncs_per_update"] = *r.host_syncs_per_update;
+        if (source == "slots") row["batch_wait_share"] = wait_share;
+        rows.push_back(row);
+        if (!a.json)
+          std::cout << m.name << " on " << dev << ", batch " << batch << ", from " << source << ": "
+                    << r.updates_per_s << " updates/s\n";
+      }
     }
   }
   if (a.json) std::cout << nlohmann::json{{"learner", rows}}.dump() << "\n";
@@ -187,10 +259,10 @@ void run(const Args& a) {
 }  // namespace
 
 void add_learner_bench(CLI::App& bench) {
-  auto* cmd = bench.add_subcommand("learner", "DQN updates/s at batch 512: MLP (CartPole) and Nature CNN (84x84x4)");
+  auto* cmd = bench.add_subcommand("learner", "DQN updates/s at batch 512 and 256: MLP (CartPole) and Nature CNN (84x84x4)");
   auto a = std::make_shared<Args>();
   cmd->add_flag("--json", a->json, "Print one JSON object");
-  cmd->add_option("--batch", a->batch, "Batch size")->default_val(512)->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", a->batches, "Batch sizes (one row each)")->default_str("512 256")->check(CLI::PositiveNumber);
   cmd->add_option("--seconds", a->seconds, "Measuring time per row")->default_val(3.0);
   cmd->add_option("--min-updates", a->min_updates, "At least this many updates per row")->default_val(3);
   cmd->add_option("--device", a->device, "auto | cpu | cuda")->default_val("auto")

@@ -1,23 +1,37 @@
 #include "learner/dqn.h"
 
+#include <c10/core/Event.h>
+#include <c10/core/impl/VirtualGuardImpl.h>
+
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
 
 #include "common/config_schema.h"
 #include "common/toml_reader.h"
+#include "learner/optim.h"
 #include "learner/targets.h"
 
 namespace shmrl::learner {
 namespace {
+// One multi-tensor copy for the parameters (one kernel on CUDA), then any buffers.
 void copy_parameters(torch::nn::Module& from, torch::nn::Module& to) {
   torch::NoGradGuard no_grad;
-  auto src = from.parameters(), dst = to.parameters();
-  for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+  at::_foreach_copy_(to.parameters(), from.parameters());
   auto bsrc = from.buffers(), bdst = to.buffers();
   for (std::size_t i = 0; i < bsrc.size(); ++i) bdst[i].copy_(bsrc[i]);
 }
 }  // namespace
+
+const torch::Tensor& StepResult::host() const {
+  if (copied_) copied_->synchronize();
+  return host_;
+}
+
+bool StepResult::ready() const { return !copied_ || copied_->query(); }
+double StepResult::loss() const { return host()[0].item<double>(); }
+double StepResult::grad_norm() const { return host()[1].item<double>(); }
+torch::Tensor StepResult::td_abs() const { return host().narrow(0, 2, host_.numel() - 2); }
 
 void DqnOptions::validate() const {
   check_key("learner.lr", lr);
@@ -40,6 +54,7 @@ DqnLearner::DqnLearner(const models::QModelFactory& factory, const DqnOptions& o
   // The target network is never trained: no autograd graph through it.
   for (auto& p : target_.module->parameters()) p.set_requires_grad(false);
   params_ = online_.module->parameters();
+  target_params_ = target_.module->parameters();
   optim_ = std::make_unique<torch::optim::Adam>(
       params_, torch::optim::AdamOptions(opts_.lr).eps(opts_.adam_eps));
 }
@@ -57,7 +72,6 @@ double DqnLearner::reduce_gradients(bool stop) {
 }
 
 StepResult DqnLearner::step(const Batch& b, bool stop) {
-  StepResult r;
   const auto action = b.action.to(torch::kInt64).unsqueeze(1);
   torch::Tensor target_y;
   {
@@ -75,14 +89,29 @@ StepResult DqnLearner::step(const Batch& b, bool stop) {
   optim_->zero_grad();
   loss.backward();
   const double votes = reduce_gradients(stop);
-  r.loss = loss.item<double>();
-  r.td_abs = td.detach().abs().to(torch::kCPU, torch::kFloat32);
-  if (votes > 0) return r;  // someone is stopping: nobody steps, replicas stay equal
-  r.grad_norm = torch::nn::utils::clip_grad_norm_(params_, opts_.grad_clip_norm);
-  optim_->step();
+  // Someone is stopping: nobody steps, replicas stay equal.
+  if (votes > 0) return finish(false, loss, torch::zeros({}, loss.options()), td);
+  auto norm = clip_grad_norm(params_, opts_.grad_clip_norm);
+  fused_adam_step(*optim_, adam_step_);
   ++updates_;
   update_target();
-  r.applied = true;
+  return finish(true, loss, norm, td);
+}
+
+StepResult DqnLearner::finish(bool applied, const torch::Tensor& loss, const torch::Tensor& norm,
+                              const torch::Tensor& td) {
+  StepResult r;
+  r.applied = applied;
+  auto packed = torch::cat({loss.detach().reshape({1}).to(torch::kFloat32), norm.reshape({1}).to(torch::kFloat32),
+                            td.detach().abs().to(torch::kFloat32)});
+  if (!device_.is_cuda()) {
+    r.host_ = packed;
+    return r;
+  }
+  r.host_ = torch::empty(packed.sizes(), torch::TensorOptions().dtype(torch::kFloat32).pinned_memory(true));
+  r.host_.copy_(packed, /*non_blocking=*/true);
+  r.copied_ = std::make_shared<c10::Event>(c10::DeviceType::CUDA);
+  r.copied_->record(c10::impl::VirtualGuardImpl(c10::DeviceType::CUDA).getStream(device_));
   return r;
 }
 
@@ -99,8 +128,7 @@ void DqnLearner::update_target() {
     return;
   }
   torch::NoGradGuard no_grad;
-  auto src = online_.module->parameters(), dst = target_.module->parameters();
-  for (std::size_t i = 0; i < src.size(); ++i) dst[i].lerp_(src[i], opts_.tau);
+  at::_foreach_lerp_(target_params_, params_, opts_.tau);
 }
 
 }  // namespace shmrl::learner

@@ -3,14 +3,26 @@
 // global gradient-norm clipping, a target network refreshed every T updates (or Polyak-averaged
 // with tau), and gradients averaged over all learner ranks before the optimizer step.
 //
+// On a GPU an update is a short, fixed sequence of kernels the host never waits for: Adam is
+// LibTorch's fused kernel (one launch for all parameters, not one per tensor), the clipping norm and
+// scale are multi-tensor ops that stay on the device, and loss, gradient norm and TD errors travel
+// to the host in ONE asynchronous copy that the caller reads when it needs them (typically one
+// update later). A single learner then never synchronises with the device inside step(); several
+// learners read the stop vote of the all-reduce (one sync).
+//
 // Threading: one thread (the training loop) owns a DqnLearner.
 #include <cstdint>
+#include <memory>
 
 #include <torch/torch.h>
 
 #include "learner/checkpoint.h"
 #include "learner/distributed.h"
 #include "models/q_model.h"
+
+namespace c10 {
+class Event;
+}
 
 namespace shmrl::learner {
 
@@ -36,11 +48,23 @@ struct Batch {
   torch::Tensor weights;   // [B] float32 importance-sampling weights
 };
 
-struct StepResult {
-  bool applied = false;     // false: a rank asked to stop, no rank changed its parameters
-  double loss = 0;          // this rank's loss
-  double grad_norm = 0;     // global gradient norm before clipping (all-reduced gradient)
-  torch::Tensor td_abs;     // [B] float32 on CPU: |y - Q(s, a)| of this rank's batch
+// What one update produced. `applied` is known when step() returns; loss, gradient norm and TD
+// errors arrive on the host by one asynchronous device-to-host copy (CUDA; on the CPU they are
+// there at once). The accessors wait for that copy the first time (ready() says whether they would).
+class StepResult {
+ public:
+  bool applied = false;  // false: a rank asked to stop, no rank changed its parameters
+
+  double loss() const;                // this rank's loss
+  double grad_norm() const;           // global gradient norm before clipping (0 when not applied)
+  torch::Tensor td_abs() const;       // [B] float32 on the CPU: |y - Q(s, a)| of this rank's batch
+  bool ready() const;                 // the copy has completed (never waits)
+
+ private:
+  friend class DqnLearner;
+  const torch::Tensor& host() const;  // waits for the copy, then [loss, grad norm, |td|...]
+  torch::Tensor host_;                // [2 + B] float32 on the host (pinned on CUDA)
+  std::shared_ptr<c10::Event> copied_;  // CUDA: recorded after the copy; null on the CPU
 };
 
 class DqnLearner {
@@ -54,9 +78,11 @@ class DqnLearner {
   // Collective.
   void sync_replicas();
 
-  // One update. `stop` is this rank's wish to stop; it travels with the gradients, and if any rank
-  // wished to stop no rank applies the update (all return applied = false, parameters unchanged),
-  // so replicas stay identical and all ranks leave the loop together. Collective.
+  // One update, queued on the device's current stream. `stop` is this rank's wish to stop; it
+  // travels with the gradients, and if any rank wished to stop no rank applies the update (all
+  // return applied = false, parameters unchanged), so replicas stay identical and all ranks leave
+  // the loop together. The batch's tensors may be reused once the returned result is ready().
+  // Collective.
   StepResult step(const Batch& batch, bool stop = false);
 
   // Every rank wants to stop but this one has no batch: joins the final round with zero gradients.
@@ -76,14 +102,22 @@ class DqnLearner {
  private:
   // Sum of the ranks' stop votes, after averaging gradients.
   double reduce_gradients(bool stop);
+  // Scales the gradients to a global norm <= grad_clip_norm on the device; the norm before (0-dim).
+  torch::Tensor clip_gradients();
+  // Adam with the optimizer's own state (so checkpoints keep their format), one fused kernel.
+  void adam_step();
   void update_target();
+  // Starts the copy of [loss, norm, |td|] to the host.
+  StepResult finish(bool applied, const torch::Tensor& loss, const torch::Tensor& norm,
+                    const torch::Tensor& td);
 
   DqnOptions opts_;
   torch::Device device_;
   ProcessGroup* group_;
   models::QModel online_, target_;
-  std::vector<torch::Tensor> params_;
+  std::vector<torch::Tensor> params_, target_params_;
   std::unique_ptr<torch::optim::Adam> optim_;
+  torch::Tensor adam_step_;  // the step count, float32 on the device, as the fused kernel reads it
   uint64_t updates_ = 0;
 };
 

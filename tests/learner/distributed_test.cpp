@@ -72,7 +72,7 @@ int run_rank(int rank, int port, const std::string& out_path) {
       b.weights = torch::rand({64});
       auto r = l.step(b);
       if (!r.applied) return 3;
-      out << params_hash(l) << " " << r.loss << "\n";
+      out << params_hash(l) << " " << r.loss() << "\n";
     }
     // A stop vote from rank 1 alone ends the loop on both ranks with no update applied.
     auto h = params_hash(l);
