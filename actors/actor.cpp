@@ -26,8 +26,10 @@ uint64_t derive_seed(uint64_t seed, int actor_id, uint32_t purpose) {
   return (uint64_t{words[0]} << 32) | words[1];
 }
 
-PolicyOptions policy_options(const ActorOptions& o, double epsilon) {
+PolicyOptions policy_options(const ActorOptions& o, const Space& action_space, double epsilon) {
   PolicyOptions p;
+  p.algorithm = resolve_algorithm(o.algorithm, action_space);
+  p.noise_scale = noise_scale(o.actor_id, o.num_actors, o.noise_scale_min);
   p.hidden = o.hidden;
   p.dueling = o.dueling;
   p.torch_threads = o.torch_threads;
@@ -64,7 +66,7 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
       schema_(envs_[0]->observation_space(), envs_[0]->action_space()),
       epsilon_(apex_epsilon(opts.actor_id, opts.num_actors, opts.epsilon_base, opts.epsilon_alpha)),
       policy_(make_policy(schema_.obs_space(), schema_.action_space(),
-                          policy_options(opts, epsilon_), envs_.size())),
+                          policy_options(opts, schema_.action_space(), epsilon_), envs_.size())),
       builder_(schema_, envs_.size(),
                NStepOptions{opts.n_step, opts.gamma, static_cast<uint32_t>(opts.actor_id)}),
       writer_(run, opts.actor_id, static_cast<uint32_t>(schema_.record_bytes()),

@@ -29,6 +29,10 @@ void ActorOptions::validate() const {
       bad_option("learner.hidden[" + to_text(i) + "]", to_text(hidden[i]), "> 0 (a layer size)");
   if (!(noise_std >= 0 && std::isfinite(noise_std)))
     bad_option("actor.noise_std", to_text(noise_std), "a finite number >= 0");
+  if (!(noise_scale_min > 0 && noise_scale_min <= 1))
+    bad_option("actor.noise_scale_min", to_text(noise_scale_min), "in (0, 1]");
+  if (algorithm != "auto" && algorithm != "dqn" && algorithm != "sac" && algorithm != "td3")
+    bad_option("learner.algorithm", "\"" + algorithm + "\"", "one of auto|dqn|sac|td3");
   if (num_actors < 1) bad_option("--num-actors", to_text(num_actors), ">= 1");
   if (actor_id < 0 || actor_id >= num_actors)
     bad_option("--actor-id", to_text(actor_id), "in [0, --num-actors = " + to_text(num_actors) + ")");
@@ -50,6 +54,8 @@ ActorOptions ActorOptions::from_toml_file(const std::string& path) {
   r.get("actor.ring_capacity", o.ring_capacity);
   r.get("actor.torch_threads", o.torch_threads);
   r.get("actor.noise_std", o.noise_std);
+  r.get("actor.noise_scale_min", o.noise_scale_min);
+  r.get("learner.algorithm", o.algorithm);
   r.get_int_list("learner.hidden", o.hidden);
   r.get("learner.dueling", o.dueling);
   try {

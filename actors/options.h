@@ -26,7 +26,9 @@ struct ActorOptions {
   int torch_threads = 1;          // >= 1
   std::vector<int64_t> hidden{128, 128};  // each > 0
   bool dueling = true;
-  double noise_std = 0.1;         // actor.noise_std: Box actions' Gaussian noise std / half-range, >= 0
+  double noise_std = 0.1;         // actor.noise_std: TD3's Gaussian noise std / half-range, >= 0
+  double noise_scale_min = 1.0;   // actor.noise_scale_min: last actor's noise multiplier, (0, 1]
+  std::string algorithm = "auto"; // learner.algorithm: auto | dqn | sac | td3 (resolved per env)
   uint64_t seed = 1;
   int actor_id = 0;               // 0 <= actor_id < num_actors
   int num_actors = 1;             // >= 1

@@ -1,28 +1,37 @@
-// `shmrl bench learner [--json]`: DQN updates per second at batch 512 on the available device, for
-//   mlp  the default MLP Q-network (actors' QNet, [learner] hidden = [128, 128], dueling) on
-//        CartPole observations
-//   cnn  the Nature CNN (dueling) on 84x84x4 uint8 frames, 18 actions
+// `shmrl bench learner [--json]`: learner updates per second on the available device, for
+//   mlp  DQN, the MLP Q-network (QNet, hidden = [128, 128], dueling) on CartPole observations,
+//        batch 512 (--batch)
+//   cnn  DQN, the Nature CNN (dueling) on 84x84x4 uint8 frames, 18 actions, batch 512 (--batch)
+//   sac  SAC, 256-256 actor and twin critics on Pendulum's spaces, batch 256 (--ac-batch)
+//   td3  TD3, the same networks and batch (an update is a critic update; the actor every 2nd)
 // Two sources per model:
 //   device  the batch already on the device: the update alone (forward, double-DQN targets,
 //           backward, clipping, Adam)
 //   slots   batches taken from real shared-memory batch slots through the learner's prefetch thread
 //           (zero-copy on CPU; pinned staging + side-stream copy on CUDA), refilled by a thread
 //           standing in for the replay service (it republishes already written slots)
-// Output: {"learner": [{"model": "mlp", "device": "cpu", "batch": 512, "source": "device",
-//          "updates_per_s": ...}, ...]}.
+// Output: {"learner": [{"algorithm": "dqn", "model": "mlp", "network": "...", "device": "cpu",
+//          "batch": 512, "source": "device", "updates_per_s": ...}, ...]}.
+// --profile adds to each "device" row where an update's time goes (op_profile.h): operator calls
+// per update, the share of the wall time inside them and the costliest top-level ops.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "bench/benches.h"
+#include "bench/op_profile.h"
 #include "common/schema.h"
 #include "common/shm/segment.h"
 #include "learner/device.h"
 #include "learner/dqn.h"
 #include "learner/prefetch.h"
+#include "learner/sac.h"
+#include "learner/td3.h"
 #include "models/nature_cnn.h"
 #include "models/q_model.h"
 #include "replay/batch_writer.h"
@@ -32,30 +41,51 @@ namespace {
 using namespace std::chrono_literals;
 using learner::Batch;
 using learner::DqnLearner;
+using learner::Learner;
 
 struct Args {
   bool json = false;
-  int64_t batch = 512;
+  int64_t batch = 512;     // DQN rows
+  int64_t ac_batch = 256;  // SAC and TD3 rows
+  bool profile = false;
   double seconds = 3.0;   // per row (at least min_updates updates)
   int min_updates = 3;
   std::string device = "auto";
-  std::string models = "mlp,cnn";
+  std::string models = "mlp,cnn,sac,td3";
   int threads = 1;        // torch intra-op threads (the learner's default, learner.torch_threads)
 };
 
 struct Model {
-  std::string name;
+  std::string name, algorithm, network;
   Space obs, action;
-  models::QModelFactory factory;
+  int64_t batch;
+  std::function<std::unique_ptr<Learner>(torch::Device)> make;
 };
+
+// The schema's SAC/TD3 defaults (learner.*), so the rows time what a run would do.
+learner::ActorCriticOptions ac_options() {
+  learner::ActorCriticOptions o;
+  o.critic_lr = o.actor_lr = o.alpha_lr = 3e-4;
+  o.adam_eps = 1e-8;
+  o.grad_clip_norm = 10;
+  o.tau = 0.005;
+  o.init_alpha = 1.0;
+  o.policy_delay = 2;
+  o.target_noise = 0.2;
+  o.noise_clip = 0.5;
+  return o;
+}
 
 std::vector<Model> models(const Args& a) {
   std::vector<Model> out;
+  auto dqn = [](models::QModelFactory f) {
+    return [f](torch::Device d) { return std::make_unique<DqnLearner>(f, learner::DqnOptions{}, d); };
+  };
   if (a.models.find("mlp") != std::string::npos) {
     auto obs = Space::box({4}, std::vector<float>(4, -1e9f), std::vector<float>(4, 1e9f));
     auto act = Space::discrete(2);
-    out.push_back({"mlp", obs, act,
-                   models::qnet_factory(models::qnet_options_for(obs, act, {128, 128}, true))});
+    out.push_back({"mlp", "dqn", "128-128 dueling Q-MLP (CartPole)", obs, act, a.batch,
+                   dqn(models::qnet_factory(models::qnet_options_for(obs, act, {128, 128}, true)))});
   }
   if (a.models.find("cnn") != std::string::npos) {
     auto obs = Space::box({4, 84, 84}, std::vector<float>(4 * 84 * 84, 0.0f),
@@ -63,8 +93,22 @@ std::vector<Model> models(const Args& a) {
     models::NatureCnnOptions o;
     o.in_channels = 4;
     o.num_actions = 18;
-    out.push_back({"cnn", obs, Space::discrete(18), models::nature_cnn_factory(o)});
+    out.push_back({"cnn", "dqn", "Nature CNN 84x84x4, dueling", obs, Space::discrete(18), a.batch,
+                   dqn(models::nature_cnn_factory(o))});
   }
+  // Pendulum's spaces: 3 observations, one action in [-2, 2].
+  const auto obs = Space::box({3}, std::vector<float>(3, -8.0f), std::vector<float>(3, 8.0f));
+  const auto act = Space::box({1}, {-2.0f}, {2.0f});
+  const auto net = models::actor_net_options_for(obs, act, {256, 256});
+  const std::string network = "256-256 actor + twin 256-256 critics (Pendulum)";
+  if (a.models.find("sac") != std::string::npos)
+    out.push_back({"sac", "sac", network, obs, act, a.ac_batch, [net](torch::Device d) {
+                     return std::make_unique<learner::SacLearner>(net, ac_options(), d);
+                   }});
+  if (a.models.find("td3") != std::string::npos)
+    out.push_back({"td3", "td3", network, obs, act, a.ac_batch, [net](torch::Device d) {
+                     return std::make_unique<learner::Td3Learner>(net, ac_options(), d);
+                   }});
   return out;
 }
 
@@ -101,24 +145,38 @@ torch::Tensor random_batch_bytes(const Model& m, const BatchLayout& layout, cons
     b.obs.copy_(torch::randn(b.obs.sizes()));
     b.next_obs.copy_(torch::randn(b.next_obs.sizes()));
   }
-  b.action.copy_(torch::randint(0, m.action.n, b.action.sizes(), torch::kInt32));
+  if (m.action.kind == Space::Kind::Discrete)
+    b.action.copy_(torch::randint(0, m.action.n, b.action.sizes(), torch::kInt32));
+  else
+    b.action.copy_(torch::rand(b.action.sizes()) * 2 - 1);  // inside Pendulum's [-2, 2]
   b.reward.copy_(torch::randn(b.reward.sizes()));
   b.discount.fill_(0.97f);
   return bytes;
 }
 
-double bench_device(const Args& a, const Model& m, torch::Device device) {
+double bench_device(const Args& a, const Model& m, torch::Device device, nlohmann::json& row) {
   TransitionSchema schema(m.obs, m.action);
-  BatchLayout layout(schema, static_cast<std::size_t>(a.batch));
+  BatchLayout layout(schema, static_cast<std::size_t>(m.batch));
   auto bytes = random_batch_bytes(m, layout, schema).to(device);
-  Batch b = learner::batch_from_bytes(bytes, layout, schema, torch::rand({a.batch}).to(device));
-  DqnLearner l(m.factory, learner::DqnOptions{}, device);
-  return measure(a, device, [&] { l.step(b); });
+  Batch b = learner::batch_from_bytes(bytes, layout, schema, torch::rand({m.batch}).to(device));
+  auto l = m.make(device);
+  const double rate = measure(a, device, [&] { l->step(b); });
+  if (a.profile) {
+    const OpProfile p = profile_ops([&] { l->step(b); }, std::max(a.min_updates, static_cast<int>(rate)));
+    nlohmann::json top = nlohmann::json::array();
+    for (std::size_t i = 0; i < std::min<std::size_t>(8, p.top_us_per_update.size()); ++i)
+      top.push_back({{"op", p.top_us_per_update[i].first}, {"us_per_update", p.top_us_per_update[i].second}});
+    row["profile"] = {{"us_per_update", p.us_per_update}, {"ops_per_update", p.ops_per_update},
+                      {"top_level_ops_per_update", p.top_ops_per_update},
+                      {"us_per_op", p.us_per_update / p.ops_per_update},
+                      {"share_inside_top_level_ops", p.top_op_share}, {"costliest_top_level_ops", top}};
+  }
+  return rate;
 }
 
 double bench_slots(const Args& a, const Model& m, torch::Device device) {
   TransitionSchema schema(m.obs, m.action);
-  const auto batch = static_cast<std::size_t>(a.batch);
+  const auto batch = static_cast<std::size_t>(m.batch);
   BatchLayout layout(schema, batch);
   struct BenchRun {
     RunContext run{shm::new_run_id(), ProcessId::self(), "/tmp"};
@@ -152,11 +210,11 @@ double bench_slots(const Args& a, const Model& m, torch::Device device) {
   {
     auto reader = replay::BatchReader::attach(br.run, 0, schema, batch, deadline_in(5s));
     learner::BatchPrefetcher prefetch(reader, schema, device, device.is_cuda() ? 2 : 1);
-    DqnLearner l(m.factory, learner::DqnOptions{}, device);
+    auto l = m.make(device);
     rate = measure(a, device, [&] {
       auto b = prefetch.next(deadline_in(10s));
       if (!b) throw std::runtime_error("bench learner: no batch from the slots within 10 s");
-      l.step(b->batch);
+      l->step(b->batch);
       prefetch.done(*b);
     });
   }
@@ -173,12 +231,17 @@ void run(const Args& a) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& m : models(a)) {
     for (const char* source : {"device", "slots"}) {
-      const double ups = std::string(source) == "device" ? bench_device(a, m, device) : bench_slots(a, m, device);
-      rows.push_back({{"model", m.name}, {"device", dev}, {"batch", a.batch}, {"source", source},
-                      {"updates_per_s", ups}});
-      if (!a.json)
-        std::cout << m.name << " on " << dev << ", batch " << a.batch << ", from " << source << ": "
-                  << ups << " updates/s\n";
+      nlohmann::json row = {{"algorithm", m.algorithm}, {"model", m.name}, {"network", m.network},
+                            {"device", dev}, {"batch", m.batch}, {"source", source}};
+      const double ups = std::string(source) == "device" ? bench_device(a, m, device, row)
+                                                         : bench_slots(a, m, device);
+      row["updates_per_s"] = ups;
+      if (!a.json) {
+        std::cout << m.algorithm << " " << m.name << " on " << dev << ", batch " << m.batch << ", from "
+                  << source << ": " << ups << " updates/s\n";
+        if (row.contains("profile")) std::cout << "  profile: " << row["profile"].dump() << "\n";
+      }
+      rows.push_back(std::move(row));
     }
   }
   if (a.json) std::cout << nlohmann::json{{"learner", rows}}.dump() << "\n";
@@ -186,15 +249,19 @@ void run(const Args& a) {
 }  // namespace
 
 void add_learner_bench(CLI::App& bench) {
-  auto* cmd = bench.add_subcommand("learner", "DQN updates/s at batch 512: MLP (CartPole) and Nature CNN (84x84x4)");
+  auto* cmd = bench.add_subcommand(
+      "learner", "Learner updates/s: DQN MLP and Nature CNN (batch 512), SAC and TD3 256-256 (batch 256)");
   auto a = std::make_shared<Args>();
   cmd->add_flag("--json", a->json, "Print one JSON object");
-  cmd->add_option("--batch", a->batch, "Batch size")->default_val(512)->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", a->batch, "DQN batch size")->default_val(512)->check(CLI::PositiveNumber);
+  cmd->add_option("--ac-batch", a->ac_batch, "SAC and TD3 batch size")->default_val(256)->check(CLI::PositiveNumber);
+  cmd->add_flag("--profile", a->profile, "Count and time the operator calls of each update (device rows)");
   cmd->add_option("--seconds", a->seconds, "Measuring time per row")->default_val(3.0);
   cmd->add_option("--min-updates", a->min_updates, "At least this many updates per row")->default_val(3);
   cmd->add_option("--device", a->device, "auto | cpu | cuda")->default_val("auto")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cmd->add_option("--models", a->models, "Comma-separated subset of mlp,cnn")->default_val("mlp,cnn");
+  cmd->add_option("--models", a->models, "Comma-separated subset of mlp,cnn,sac,td3")
+      ->default_val("mlp,cnn,sac,td3");
   cmd->add_option("--threads", a->threads, "Torch intra-op threads (as learner.torch_threads)")
       ->default_val(1)->check(CLI::PositiveNumber);
   cmd->callback([a] {

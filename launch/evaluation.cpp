@@ -19,7 +19,8 @@ EvalStats to_stats(const learner::EvalResult& r) {
 
 std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed) {
   auto r = learner::evaluate_weight_board(
-      run, config.get_string("env.id"), config.get_int_list("learner.hidden"),
+      run, config.get_string("env.id"), config.get_string("learner.algorithm"),
+      config.get_int_list("learner.hidden"),
       config.get_bool("learner.dueling"), static_cast<int>(config.get_int("eval.episodes")), seed,
       config.get_string_map("env.kwargs"));
   if (!r) return std::nullopt;

@@ -37,6 +37,8 @@ void LearnerOptions::validate() const {
         "a TCP port in [1, 65535] when run.learners > 1 (0 only with one learner)");
   if (!(priority_epsilon >= 0)) bad_option("learner.priority_epsilon", to_text(priority_epsilon), ">= 0");
   if (!(huber_kappa > 0)) bad_option("learner.huber_kappa", to_text(huber_kappa), "> 0");
+  if (algorithm != "auto" && algorithm != "dqn" && algorithm != "sac" && algorithm != "td3")
+    bad_option("learner.algorithm", "\"" + algorithm + "\"", "one of auto|dqn|sac|td3");
 }
 
 LearnerOptions LearnerOptions::from_toml_file(const std::string& path) {
@@ -65,6 +67,15 @@ LearnerOptions LearnerOptions::from_toml_file(const std::string& path) {
   r.get("learner.master_port", o.master_port);
   r.get("learner.priority_epsilon", o.priority_epsilon);
   r.get("learner.huber_kappa", o.huber_kappa);
+  r.get("learner.algorithm", o.algorithm);
+  r.get("learner.actor_lr", o.actor_lr);
+  r.get("learner.alpha_lr", o.alpha_lr);
+  r.get("learner.critic_tau", o.critic_tau);
+  r.get("learner.sac_alpha", o.sac_alpha);
+  r.get("learner.sac_auto_alpha", o.sac_auto_alpha);
+  r.get("learner.td3_policy_delay", o.td3_policy_delay);
+  r.get("learner.td3_target_noise", o.td3_target_noise);
+  r.get("learner.td3_noise_clip", o.td3_noise_clip);
   try {
     o.validate();
   } catch (const std::invalid_argument& e) {

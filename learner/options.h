@@ -35,6 +35,12 @@ struct LearnerOptions {
   int master_port = 0;            // its port: 1..65535 when learners > 1 (the launcher picks one)
   double priority_epsilon = 1e-6; // >= 0 added to |td| for replay priorities
   double huber_kappa = 1.0;       // > 0
+  // Continuous control (SAC, TD3): see learner/actor_critic.h for each key's meaning.
+  std::string algorithm = "auto";  // auto | dqn | sac | td3 (common/algorithm.h)
+  double actor_lr = 3e-4, alpha_lr = 3e-4, critic_tau = 0.005, sac_alpha = 1.0;
+  bool sac_auto_alpha = true;
+  int64_t td3_policy_delay = 2;
+  double td3_target_noise = 0.2, td3_noise_clip = 0.5;
 
   void validate() const;
   // Reads a TOML file. Throws std::invalid_argument naming the file and key (parse errors with

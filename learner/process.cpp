@@ -17,7 +17,7 @@
 #include "learner/atomic_file.h"
 #include "learner/checkpoint.h"
 #include "learner/device.h"
-#include "learner/dqn.h"
+#include "learner/algorithm.h"
 #include "learner/learner_stats.h"
 #include "learner/options.h"
 #include "learner/prefetch.h"
@@ -34,18 +34,6 @@ using namespace std::chrono_literals;
 // once; a stalled peer makes the collective throw after this. NCCL: the watchdog aborts the
 // process after this (learner/backend_nccl.cpp), reported by the launcher as a learner failure.
 constexpr auto kCollectiveTimeout = 300s;
-
-DqnOptions dqn_options(const LearnerOptions& o) {
-  DqnOptions d;
-  d.lr = o.lr;
-  d.adam_eps = o.adam_eps;
-  d.grad_clip_norm = o.grad_clip_norm;
-  d.target_update_period = o.target_update_period;
-  d.tau = o.tau;
-  d.double_dqn = o.double_dqn;
-  d.huber_kappa = o.huber_kappa;
-  return d;
-}
 
 uint64_t actor_env_steps(const RunContext& run, int actors) {
   double total = 0;
@@ -77,12 +65,13 @@ struct Checkpointer {
   CheckpointMeta meta;
   RunContext run;
   int actors;
+  std::string algorithm;
   // Checkpoint + Python export (policy.pt and policy.json). Rank 0 only.
-  void write(DqnLearner& l, StatsWriter& stats) {
+  void write(Learner& l, StatsWriter& stats) {
     const CheckpointCounters c{l.updates(), actor_env_steps(run, actors)};
     auto path = save_checkpoint(dir, meta, c, l.checkpoint_state());
-    export_state_dict(dir + "/policy.pt", *l.online().module);
-    nlohmann::json j = {{"env", meta.env_id}, {"arch", meta.arch}, {"updates", c.updates},
+    export_state_dict(dir + "/policy.pt", l.policy());
+    nlohmann::json j = {{"env", meta.env_id}, {"algorithm", algorithm}, {"arch", meta.arch}, {"updates", c.updates},
                         {"env_steps", c.env_steps}, {"checkpoint", path}};
     write_file_atomic(dir + "/policy.json", j.dump(2) + "\n");
     stats.set(stat::kCheckpointUpdates, static_cast<double>(c.updates));
@@ -94,7 +83,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   const torch::Device device = resolve_device(o.device, rank);
   auto probe = envs::make_env(o.env_id, o.env_kwargs);
   const TransitionSchema schema(probe->observation_space(), probe->action_space());
-  const auto qopts = models::qnet_options_for(probe->observation_space(), probe->action_space(), o.hidden, o.dueling);
+  const Algorithm algorithm = resolve_algorithm(o.algorithm, probe->action_space());
   StatsWriter stats(run, seg::learner_stats(rank),
                     {stat::kReady, stat::kUpdates, stat::kUpdatesPerS, stat::kLoss, stat::kMeanAbsTd,
                      stat::kGradNorm, stat::kWeightVersion, stat::kSampleWaitS, stat::kPriorityDropped,
@@ -104,9 +93,11 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
 
   DistOptions dist{rank, o.world_size, o.master_addr, o.master_port, kCollectiveTimeout};
   ProcessGroup group(dist, device);
-  DqnLearner learner(models::qnet_factory(qopts), dqn_options(o), device, o.world_size > 1 ? &group : nullptr);
-  Checkpointer ckpt{run.run_dir + "/checkpoints", {o.env_id, models::qnet_arch(qopts), o.env_kwargs}, run,
-                    o.num_actors};
+  const auto algo = make_algorithm(o, probe->observation_space(), probe->action_space(), device,
+                                   o.world_size > 1 ? &group : nullptr);
+  Learner& learner = *algo;
+  Checkpointer ckpt{run.run_dir + "/checkpoints", {o.env_id, learner.arch(), o.env_kwargs}, run,
+                    o.num_actors, algorithm_name(algorithm)};
   if (args.resume) {
     auto latest = latest_checkpoint(ckpt.dir);
     if (!latest)
@@ -139,13 +130,13 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   }
   std::optional<WeightPublisher> publisher;
   if (rank == 0) {
-    publisher.emplace(run, *learner.online().module);
+    publisher.emplace(run, learner.policy());
     stats.set(stat::kWeightVersion,
-              static_cast<double>(publisher->publish(*learner.online().module, learner.updates())));
+              static_cast<double>(publisher->publish(learner.policy(), learner.updates())));
   }
   stats.set(stat::kUpdates, static_cast<double>(learner.updates()));
   stats.set(stat::kReady, 1);
-  std::cerr << "learner " << rank << "/" << o.world_size << ": " << o.env_id << ", " << models::qnet_arch(qopts)
+  std::cerr << "learner " << rank << "/" << o.world_size << ": " << o.env_id << ", " << learner.arch()
             << ", batch " << o.batch_size << " on " << device << " (group: " << group.backend_name()
             << (o.world_size > 1 ? ", collective timeout " + std::to_string(kCollectiveTimeout.count()) + " s"
                                  : std::string())
@@ -197,7 +188,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
       window_updates = u;
     }
     if (publisher && u % static_cast<uint64_t>(o.publish_period) == 0)
-      stats.set(stat::kWeightVersion, static_cast<double>(publisher->publish(*learner.online().module, u)));
+      stats.set(stat::kWeightVersion, static_cast<double>(publisher->publish(learner.policy(), u)));
     if (rank == 0 && std::chrono::duration<double>(now - last_ckpt).count() >= o.checkpoint_period_s) {
       ckpt.write(learner, stats);
       last_ckpt = Clock::now();
@@ -205,7 +196,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   }
   if (rank == 0) {
     stats.set(stat::kWeightVersion,
-              static_cast<double>(publisher->publish(*learner.online().module, learner.updates())));
+              static_cast<double>(publisher->publish(learner.policy(), learner.updates())));
     ckpt.write(learner, stats);
   }
   std::cerr << "learner " << rank << ": stopped after " << learner.updates() << " updates"

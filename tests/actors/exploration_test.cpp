@@ -1,4 +1,4 @@
-// The Ape-X epsilon schedule.
+// Exploration across actors: the Ape-X epsilon schedule and the continuous noise scale.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -24,4 +24,15 @@ TEST_CASE("Ape-X epsilon rejects bad arguments", "[exploration]") {
   CHECK_THROWS_AS(apex_epsilon(0, 0, 0.4, 7), std::invalid_argument);
   CHECK_THROWS_AS(apex_epsilon(0, 2, 1.5, 7), std::invalid_argument);
   CHECK_THROWS_AS(apex_epsilon(0, 2, 0.4, -1), std::invalid_argument);
+}
+
+TEST_CASE("continuous noise scale_i = min_scale^(i / (N - 1))", "[exploration]") {
+  using shmrl::actors::noise_scale;
+  CHECK(noise_scale(0, 1, 0.1) == 1.0);  // a single actor explores with the full noise
+  CHECK(noise_scale(0, 3, 0.25) == Approx(1.0));
+  CHECK(noise_scale(1, 3, 0.25) == Approx(0.5));
+  CHECK(noise_scale(2, 3, 0.25) == Approx(0.25));
+  CHECK(noise_scale(2, 3, 1.0) == Approx(1.0));  // the default: every actor the same
+  CHECK_THROWS_WITH(noise_scale(0, 2, 0.0), Catch::Contains("actor.noise_scale_min"));
+  CHECK_THROWS_AS(noise_scale(2, 2, 0.5), std::invalid_argument);
 }
