@@ -1,47 +1,42 @@
 #include "actors/options.h"
 
-#include <cmath>
 #include <stdexcept>
 
 #include "actors/envs/env_config.h"
+#include "common/config_schema.h"
 #include "common/toml_reader.h"
 
 namespace shmrl::actors {
 
 void ActorOptions::validate() const {
-  if (env_id.empty()) bad_option("env.id", "\"\"", "a registered environment id");
-  if (envs_per_actor < 1) bad_option("actor.envs_per_actor", to_text(envs_per_actor), ">= 1");
-  if (n_step < 1) bad_option("actor.n_step", to_text(n_step), ">= 1");
-  if (!(gamma > 0 && gamma <= 1)) bad_option("actor.gamma", to_text(gamma), "in (0, 1]");
-  if (!(epsilon_base >= 0 && epsilon_base <= 1))
-    bad_option("actor.epsilon_base", to_text(epsilon_base), "in [0, 1]");
-  if (!(epsilon_alpha >= 0)) bad_option("actor.epsilon_alpha", to_text(epsilon_alpha), ">= 0");
-  if (weight_sync_steps < 1) bad_option("actor.weight_sync_steps", to_text(weight_sync_steps), ">= 1");
-  if (ring_capacity < 2 || ring_capacity > (int64_t{1} << 30) ||
-      (ring_capacity & (ring_capacity - 1)) != 0)
-    bad_option("actor.ring_capacity", to_text(ring_capacity), "a power of two in [2, 2^30]");
-  if (push_batch < 1 || push_batch > ring_capacity)
+  check_key("env.id", env_id);
+  check_key("actor.envs_per_actor", envs_per_actor);
+  check_key("actor.n_step", n_step);
+  check_key("actor.gamma", gamma);
+  check_key("actor.epsilon_base", epsilon_base);
+  check_key("actor.epsilon_alpha", epsilon_alpha);
+  check_key("actor.weight_sync_steps", weight_sync_steps);
+  check_key("actor.ring_capacity", ring_capacity);
+  check_key("actor.push_batch", push_batch);
+  if (push_batch > ring_capacity)
     bad_option("actor.push_batch", to_text(push_batch),
-        "in [1, actor.ring_capacity = " + to_text(ring_capacity) + "]");
-  if (torch_threads < 1) bad_option("actor.torch_threads", to_text(torch_threads), ">= 1");
-  for (std::size_t i = 0; i < hidden.size(); ++i)
-    if (hidden[i] <= 0)
-      bad_option("learner.hidden[" + to_text(i) + "]", to_text(hidden[i]), "> 0 (a layer size)");
-  if (!(noise_std >= 0 && std::isfinite(noise_std)))
-    bad_option("actor.noise_std", to_text(noise_std), "a finite number >= 0");
-  if (!(noise_scale_min > 0 && noise_scale_min <= 1))
-    bad_option("actor.noise_scale_min", to_text(noise_scale_min), "in (0, 1]");
-  if (algorithm != "auto" && algorithm != "dqn" && algorithm != "sac" && algorithm != "td3")
-    bad_option("learner.algorithm", "\"" + algorithm + "\"", "one of auto|dqn|sac|td3");
+        "<= actor.ring_capacity (" + to_text(ring_capacity) + ")");
+  check_key("actor.torch_threads", torch_threads);
+  check_key("learner.hidden", hidden);
+  check_key("actor.noise_std", noise_std);
+  check_key("actor.noise_scale_min", noise_scale_min);
+  check_key("learner.algorithm", algorithm);
+  check_key("run.seed", seed);
   if (num_actors < 1) bad_option("--num-actors", to_text(num_actors), ">= 1");
   if (actor_id < 0 || actor_id >= num_actors)
     bad_option("--actor-id", to_text(actor_id), "in [0, --num-actors = " + to_text(num_actors) + ")");
 }
 
-ActorOptions ActorOptions::from_toml_file(const std::string& path) {
-  const toml::table t = parse_toml_file(path);
+ActorOptions ActorOptions::defaults() { return from_toml(toml::table{}, "defaults"); }
+
+ActorOptions ActorOptions::from_toml(const toml::table& t, const std::string& source) {
   ActorOptions o;
-  const TomlReader r(t, path);
+  const TomlReader r(t, source);
   r.get("run.seed", o.seed);
   envs::read_env_config(r, o.env_id, o.env_kwargs);
   r.get("actor.envs_per_actor", o.envs_per_actor);
@@ -61,9 +56,13 @@ ActorOptions ActorOptions::from_toml_file(const std::string& path) {
   try {
     o.validate();
   } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(path + ": " + e.what());
+    throw std::invalid_argument(source + ": " + e.what());
   }
   return o;
+}
+
+ActorOptions ActorOptions::from_toml_file(const std::string& path) {
+  return from_toml(parse_toml_file(path), path);
 }
 
 }  // namespace shmrl::actors

@@ -23,13 +23,14 @@
 
 namespace shmrl::actors {
 
+// Filled from ActorOptions (actor.cpp); config defaults live only in the schema, none here.
 struct PolicyOptions {
-  std::vector<int64_t> hidden{128, 128};  // MLP hidden sizes, each > 0
-  bool dueling = true;                    // Q-networks: dueling head
+  std::vector<int64_t> hidden;            // MLP hidden sizes, each > 0
+  bool dueling = false;                   // Q-networks: dueling head
   int torch_threads = 1;                  // >= 1, passed to at::set_num_threads
   double epsilon = 0;                     // discrete: P(uniformly random action), in [0, 1]
   Algorithm algorithm = Algorithm::Dqn;   // resolved for the action space (common/algorithm.h)
-  double noise_std = 0.1;                 // TD3: noise std / half-range of each action, >= 0
+  double noise_std = 0;                   // TD3: noise std / half-range of each action, >= 0
   double noise_scale = 1.0;               // this actor's exploration-noise multiplier (TD3 noise,
                                           // SAC's policy std), > 0
   uint64_t seed = 0;                      // initial weights and exploration noise

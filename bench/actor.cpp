@@ -85,7 +85,7 @@ int act(const actors::ActorOptions& o, const RunContext& run, double warmup_s, d
 
 Result measure(const Args& a, int envs) {
   const RunContext run{shm::new_run_id(), ProcessId::self(), "/tmp"};
-  actors::ActorOptions o;
+  actors::ActorOptions o = actors::ActorOptions::defaults();
   o.env_id = a.env;
   o.envs_per_actor = envs;
   o.hidden = {64, 64};

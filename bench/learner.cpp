@@ -29,6 +29,7 @@
 #include "common/shm/segment.h"
 #include "learner/device.h"
 #include "learner/dqn.h"
+#include "learner/options.h"
 #include "learner/prefetch.h"
 #include "learner/sac.h"
 #include "learner/td3.h"
@@ -62,24 +63,12 @@ struct Model {
   std::function<std::unique_ptr<Learner>(torch::Device)> make;
 };
 
-// The schema's SAC/TD3 defaults (learner.*), so the rows time what a run would do.
-learner::ActorCriticOptions ac_options() {
-  learner::ActorCriticOptions o;
-  o.critic_lr = o.actor_lr = o.alpha_lr = 3e-4;
-  o.adam_eps = 1e-8;
-  o.grad_clip_norm = 10;
-  o.tau = 0.005;
-  o.init_alpha = 1.0;
-  o.policy_delay = 2;
-  o.target_noise = 0.2;
-  o.noise_clip = 0.5;
-  return o;
-}
-
 std::vector<Model> models(const Args& a) {
   std::vector<Model> out;
   auto dqn = [](models::QModelFactory f) {
-    return [f](torch::Device d) { return std::make_unique<DqnLearner>(f, learner::DqnOptions{}, d); };
+    return [f](torch::Device d) {
+      return std::make_unique<DqnLearner>(f, learner::LearnerOptions::defaults().dqn_options(), d);
+    };
   };
   if (a.models.find("mlp") != std::string::npos) {
     auto obs = Space::box({4}, std::vector<float>(4, -1e9f), std::vector<float>(4, 1e9f));
@@ -103,11 +92,13 @@ std::vector<Model> models(const Args& a) {
   const std::string network = "256-256 actor + twin 256-256 critics (Pendulum)";
   if (a.models.find("sac") != std::string::npos)
     out.push_back({"sac", "sac", network, obs, act, a.ac_batch, [net](torch::Device d) {
-                     return std::make_unique<learner::SacLearner>(net, ac_options(), d);
+                     return std::make_unique<learner::SacLearner>(
+                         net, learner::LearnerOptions::defaults().actor_critic_options(), d);
                    }});
   if (a.models.find("td3") != std::string::npos)
     out.push_back({"td3", "td3", network, obs, act, a.ac_batch, [net](torch::Device d) {
-                     return std::make_unique<learner::Td3Learner>(net, ac_options(), d);
+                     return std::make_unique<learner::Td3Learner>(
+                         net, learner::LearnerOptions::defaults().actor_critic_options(), d);
                    }});
   return out;
 }

@@ -45,7 +45,7 @@ struct BenchRun {
 };
 
 ReplayOptions options(const Args& a, SelectorKind sel) {
-  ReplayOptions o;
+  ReplayOptions o = replay::parse_replay_options("");
   o.actors = 1;
   o.learners = 1;
   o.capacity = a.capacity;

@@ -14,6 +14,9 @@ namespace shmrl {
 void install_stop_handlers(std::initializer_list<int> signals);
 // The first stop signal received since install_stop_handlers(), or 0. Any thread.
 int stop_signal();
+// How many stop signals arrived since install_stop_handlers(): a second one asks to force the stop
+// (the launcher then SIGKILLs what is still running instead of waiting out its grace). Any thread.
+int stop_signal_count();
 // stop_signal() != 0, as a flag for code that polls an atomic<bool> (Actor). Any thread.
 const std::atomic<bool>& stop_flag();
 inline bool stop_requested() { return stop_flag().load(std::memory_order_relaxed); }

@@ -1,6 +1,35 @@
 #include "common/toml_reader.h"
 
+#include <utility>
+
+#include "common/config_schema.h"
+
 namespace shmrl {
+
+TomlReader::TomlReader(const toml::table& table, std::string source)
+    : table_(table), source_(std::move(source)) {
+  std::string unknown;
+  auto add = [&](const std::string& key) { unknown += (unknown.empty() ? "" : "\n") + source_ + ": " + unknown_key_message(key); };
+  for (const auto& [section, node] : table_) {
+    const auto* entries = node.as_table();
+    if (!entries) {
+      add(std::string(section.str()));
+      continue;
+    }
+    for (const auto& [name, value] : *entries) {
+      const std::string key = std::string(section.str()) + "." + std::string(name.str());
+      if (!find_key(key)) add(key);
+    }
+  }
+  if (!unknown.empty()) throw std::invalid_argument(unknown);
+}
+
+toml::node_view<const toml::node> TomlReader::lookup(const std::string& key, toml::table& scratch) const {
+  const KeySpec& spec = key_spec(key);
+  if (auto node = table_.at_path(key)) return node;
+  scratch = toml::parse("v = " + std::string(spec.def));
+  return std::as_const(scratch)["v"];
+}
 
 void bad_option(const std::string& key, const std::string& value, const std::string& allowed) {
   throw std::invalid_argument(key + " = " + value + ": must be " + allowed);
@@ -18,8 +47,8 @@ toml::table parse_toml_file(const std::string& path) {
 }
 
 void TomlReader::get_int_list(const std::string& key, std::vector<int64_t>& out) const {
-  auto node = table_.at_path(key);
-  if (!node) return;
+  toml::table scratch;
+  const auto node = lookup(key, scratch);
   const auto* arr = node.as_array();
   if (!arr) type_error(key, *node.node(), "an array of integers");
   std::vector<int64_t> v;

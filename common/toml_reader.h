@@ -1,8 +1,10 @@
 #pragma once
 // Typed lookups of "section.key" in a parsed TOML table, shared by the component option parsers
-// (actors, learner, replay), so a wrong type or out-of-range integer reads the same everywhere:
+// (actors, learner, replay), so a wrong type reads the same everywhere:
 //   "<source>: <key> = <value>: must be <allowed>"   (std::invalid_argument)
-// An absent key leaves the output untouched (the option struct's default stands).
+// Every key read must be a row of the schema (common/config_schema.h): an absent key reads as the
+// schema's default, the only default there is. A key in the table that the schema does not know is
+// refused at construction. Range rules are the options structs' validate() (check_key), not this.
 // Plain C++ (toml++). Not thread-safe; holds a reference to the table, which must outlive it.
 #include <toml++/toml.h>
 
@@ -33,16 +35,16 @@ toml::table parse_toml_file(const std::string& path);
 
 class TomlReader {
  public:
-  // `source` prefixes every error (the config file path, or "config").
-  TomlReader(const toml::table& table, std::string source)
-      : table_(table), source_(std::move(source)) {}
+  // `source` prefixes every error (the config file path, or "config"). Throws std::invalid_argument
+  // listing every key of `table` that is not in the schema (with the closest known key).
+  TomlReader(const toml::table& table, std::string source);
 
   // T: bool, std::string, a floating-point type (integers widen) or an integral type (range-checked,
   // unsigned types refuse negatives). Throws std::invalid_argument naming the key on a wrong type.
   template <class T>
   void get(const std::string& key, T& out) const {
-    auto node = table_.at_path(key);
-    if (!node) return;
+    toml::table scratch;
+    const toml::node_view<const toml::node> node = lookup(key, scratch);
     if constexpr (std::is_same_v<T, bool>) {
       if (auto v = node.template value_exact<bool>()) return void(out = *v);
       type_error(key, *node.node(), "a boolean");
@@ -63,7 +65,8 @@ class TomlReader {
   // An array of integers; any other element type is an error naming the key.
   void get_int_list(const std::string& key, std::vector<int64_t>& out) const;
 
-  // The node at `key` (or nullptr): for shapes the typed getters do not cover (sub-tables).
+  // The node at `key` (or nullptr when absent; the key's default is then empty): for shapes the
+  // typed getters do not cover (sub-tables).
   const toml::node* node(const std::string& key) const { return table_.at_path(key).node(); }
 
   // The prefix of this reader's errors, for callers that check shapes the getters do not cover.
@@ -74,6 +77,10 @@ class TomlReader {
                                const std::string& want) const;
 
  private:
+  // The node at `key`, or the schema default of `key` parsed into `scratch`. std::logic_error when
+  // `key` is not in the schema.
+  toml::node_view<const toml::node> lookup(const std::string& key, toml::table& scratch) const;
+
   template <class T>
   T checked_int(const std::string& key, int64_t v) const {
     if constexpr (std::is_unsigned_v<T>) {

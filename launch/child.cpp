@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -129,12 +130,20 @@ bool Child::wait_until(std::chrono::steady_clock::time_point deadline) {
   return true;
 }
 
-std::vector<std::size_t> stop_children(std::vector<Child*> children, std::chrono::milliseconds grace) {
+std::vector<std::size_t> stop_children(std::vector<Child*> children, std::chrono::milliseconds grace,
+                                       const std::function<bool()>& force) {
   for (Child* c : children) c->signal_group(SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + grace;
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  auto all_ended = [&] {
+    return std::all_of(children.begin(), children.end(),
+                       [](Child* c) { return c->wait_until(std::chrono::steady_clock::time_point{}); });
+  };
+  while (!all_ended() && std::chrono::steady_clock::now() < deadline && !(force && force())) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   std::vector<std::size_t> killed;
   for (std::size_t i = 0; i < children.size(); ++i) {
-    if (!children[i]->wait_until(deadline)) {
+    if (!children[i]->wait_until(std::chrono::steady_clock::time_point{})) {
       children[i]->signal_group(SIGKILL);
       killed.push_back(i);
     }

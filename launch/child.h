@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,9 +48,10 @@ class Child {
   std::optional<int> status_;
 };
 
-// Stops children: SIGTERM to every running one, waits up to `grace`, then SIGKILL to the rest and
-// reaps them (bounded: a SIGKILLed process is reaped within ~1 s). Returns the indices of those
-// that needed SIGKILL.
-std::vector<std::size_t> stop_children(std::vector<Child*> children, std::chrono::milliseconds grace);
+// Stops children: SIGTERM to every running one, waits up to `grace` (or until `force()` turns true,
+// polled every 10 ms: a second Ctrl-C), then SIGKILL to the rest and reaps them (bounded: a
+// SIGKILLed process is reaped within ~1 s). Returns the indices of those that needed SIGKILL.
+std::vector<std::size_t> stop_children(std::vector<Child*> children, std::chrono::milliseconds grace,
+                                       const std::function<bool()>& force = {});
 
 }  // namespace shmrl::launch

@@ -2,12 +2,11 @@
 
 #include <toml++/toml.h>
 
-#include <charconv>
 #include <cmath>
 #include <sstream>
 
 #include "actors/envs/env_config.h"
-#include "launch/config_schema.h"
+#include "common/config_schema.h"
 
 namespace shmrl::launch {
 namespace {
@@ -27,13 +26,10 @@ std::string toml_string(const std::string& s) {
   return os.str();
 }
 
+// A float key's TOML literal: always with a '.' or an exponent, so it reads back as a float.
 std::string format_double(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that round-trips
-  std::string s(buf, end);
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  std::string s = number_text(v);
+  if (std::isfinite(v) && s.find_first_of(".e") == std::string::npos) s += ".0";
   return s;
 }
 
@@ -44,25 +40,13 @@ std::string toml_key(const std::string& k) {
   return bare ? k : toml_string(k);
 }
 
-std::string describe(const KeySpec& s) {
-  return "expected " + allowed_text(s) + (s.doc.empty() ? "" : " (" + std::string(s.doc) + ")");
-}
-
+// bad_value (common/config_schema.h) as a ConfigError.
 [[noreturn]] void fail(const KeySpec& s, std::string_view shown, std::string_view why = {}) {
-  throw ConfigError(std::string(s.key) + " = " + std::string(shown) + ": " +
-                    (why.empty() ? describe(s) : std::string(why) + "; " + describe(s)));
-}
-
-std::string unknown_key_message(std::string_view key) {
-  std::string msg = "unknown key '" + std::string(key) + "'";
-  std::string near = closest_key(key);
-  if (!near.empty()) msg += " (did you mean '" + near + "'?)";
-  return msg + "; `shmrl train --help` lists every key";
-}
-
-bool in_range(const KeySpec& s, double v) {
-  if (s.lo_open ? !(v > s.lo) : !(v >= s.lo)) return false;
-  return v <= s.hi;
+  try {
+    bad_value(s, shown, why);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
 }
 
 // The typed value of `node` for key `s`, or ConfigError naming the key and what is allowed.
@@ -211,46 +195,16 @@ void Config::set_entry(const KeySpec& table, std::string_view name, std::string_
 }
 
 void Config::assign(std::string_view key, Value v, std::string_view shown) {
-  const KeySpec& s = *find_key(key);
-  switch (s.type) {
-    case KeyType::Int: {
-      auto i = std::get<int64_t>(v);
-      if (!in_range(s, static_cast<double>(i))) fail(s, shown);
-      if (s.power_of_two && (i & (i - 1)) != 0) fail(s, shown, "not a power of two");
-      break;
-    }
-    case KeyType::Float: {
-      double d = std::get<double>(v);
-      if (std::isnan(d) || (std::isinf(d) && !s.allow_inf)) fail(s, shown, "not finite");
-      if (!in_range(s, d)) fail(s, shown);
-      break;
-    }
-    case KeyType::IntList: {
-      const auto& list = std::get<std::vector<int64_t>>(v);
-      if (list.empty()) fail(s, shown, "empty list");
-      for (int64_t i : list) {
-        if (!in_range(s, static_cast<double>(i))) fail(s, shown, "element " + std::to_string(i));
-      }
-      break;
-    }
-    case KeyType::String: {
-      const auto& str = std::get<std::string>(v);
-      if (str.empty() && !s.allow_empty) fail(s, "\"\"", "empty");
-      if (!s.choices.empty()) {
-        bool ok = false;
-        std::string_view rest = s.choices;
-        while (!rest.empty() && !ok) {
-          auto bar = rest.find('|');
-          ok = rest.substr(0, bar) == str;
-          rest = bar == std::string_view::npos ? std::string_view{} : rest.substr(bar + 1);
-        }
-        if (!ok) fail(s, shown);
-      }
-      break;
-    }
-    case KeyType::Bool:
-    case KeyType::StringMap:
-      break;
+  const KeySpec& s = key_spec(key);
+  try {
+    std::visit(
+        [&](const auto& value) {
+          using T = std::decay_t<decltype(value)>;
+          if constexpr (!std::is_same_v<T, bool> && !std::is_same_v<T, StringMap>) check_value(s, value, shown);
+        },
+        v);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
   }
   values_.insert_or_assign(std::string(key), std::move(v));
 }
@@ -302,30 +256,6 @@ std::string Config::to_toml() const {
     os << s.key.substr(sec.size() + 1) << " = " << literal(s.key) << "  # " << s.doc << "\n";
   }
   return os.str();
-}
-
-void Config::validate() const {
-  std::vector<std::string> errors;
-  auto rule = [&](bool ok, const std::string& msg) {
-    if (!ok) errors.push_back(msg);
-  };
-  rule(get_int("actor.push_batch") <= get_int("actor.ring_capacity"),
-       "actor.push_batch = " + literal("actor.push_batch") + ": must be <= actor.ring_capacity (" +
-           literal("actor.ring_capacity") + ")");
-  rule(get_int("learner.target_update_period") > 0 || get_float("learner.tau") > 0,
-       "learner.tau = " + literal("learner.tau") +
-           ": must be in (0, 1] when learner.target_update_period = 0 (Polyak averaging)");
-  rule(get_int("learner.batch_size") <= get_int("replay.capacity"),
-       "learner.batch_size = " + literal("learner.batch_size") + ": must be <= replay.capacity (" +
-           literal("replay.capacity") + ")");
-  rule(get_int("replay.min_size_to_sample") <= get_int("replay.capacity"),
-       "replay.min_size_to_sample = " + literal("replay.min_size_to_sample") +
-           ": must be <= replay.capacity (" + literal("replay.capacity") + "), or sampling never starts");
-  if (!errors.empty()) {
-    std::string all;
-    for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
-    throw ConfigError(all);
-  }
 }
 
 }  // namespace shmrl::launch

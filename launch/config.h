@@ -1,7 +1,9 @@
 #pragma once
 // The run configuration: schema defaults, overlaid by a TOML file, then by `--set section.key=value`
-// overrides and the common flags. Every value is type- and range-checked as it is set; validate()
-// adds the cross-key rules. Errors name the key, the value and what is allowed.
+// overrides and the common flags. Every value is type- and range-checked as it is set, by its schema
+// row (common/config_schema.h); the cross-key rules belong to the components that need them and run
+// through validate_components() (launch/validate_components.h). Errors name the key, the value and
+// what is allowed.
 // Plain C++ (toml++); not thread-safe (built once on the launcher's main thread, then read-only).
 #include <cstdint>
 #include <map>
@@ -11,9 +13,11 @@
 #include <variant>
 #include <vector>
 
-namespace shmrl::launch {
+namespace shmrl {
+struct KeySpec;  // common/config_schema.h
+}  // namespace shmrl
 
-struct KeySpec;
+namespace shmrl::launch {
 
 // A configuration mistake the user must fix. what() may hold several lines, one per mistake.
 class ConfigError : public std::invalid_argument {
@@ -37,11 +41,6 @@ class Config {
   // Throws ConfigError.
   void set(std::string_view assignment);
   void set(std::string_view key, std::string_view value);
-
-  // Cross-key rules (push_batch <= ring_capacity, Polyak needs tau > 0, ...). Throws ConfigError
-  // listing every violation. Component-level checks (replay limiter, env id) live in
-  // validate_components() (launch/validate_components.h).
-  void validate() const;
 
   // Typed reads; the key must be in the schema with that type (std::logic_error otherwise).
   int64_t get_int(std::string_view key) const;

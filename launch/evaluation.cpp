@@ -17,12 +17,13 @@ EvalStats to_stats(const learner::EvalResult& r) {
 }
 }  // namespace
 
-std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed) {
+std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed,
+                                        const std::atomic<bool>* cancel) {
   auto r = learner::evaluate_weight_board(
       run, config.get_string("env.id"), config.get_string("learner.algorithm"),
       config.get_int_list("learner.hidden"),
       config.get_bool("learner.dueling"), static_cast<int>(config.get_int("eval.episodes")), seed,
-      config.get_string_map("env.kwargs"));
+      config.get_string_map("env.kwargs"), cancel);
   if (!r) return std::nullopt;
   return to_stats(*r);
 }
@@ -40,16 +41,20 @@ PeriodicEvaluator::PeriodicEvaluator(const Config& config, const RunContext& run
 }
 
 PeriodicEvaluator::~PeriodicEvaluator() {
+  cancel();
   if (running_.valid()) running_.wait();
 }
 
+void PeriodicEvaluator::cancel() { cancel_.store(true, std::memory_order_relaxed); }
+
 void PeriodicEvaluator::maybe_start(double now_s) {
-  if (running_.valid() || now_s - last_start_s_ < period_s_) return;
+  if (cancel_.load(std::memory_order_relaxed) || running_.valid() || now_s - last_start_s_ < period_s_) return;
   last_start_s_ = now_s;
   // Evaluation k uses seeds disjoint from the actors' (which derive theirs from run.seed and the
   // actor id): the greedy policy is scored on episodes it never trained on.
   uint64_t seed = (static_cast<uint64_t>(config_.get_int("run.seed")) << 32) + 1000003 * (++count_);
-  running_ = std::async(std::launch::async, [this, seed] { return evaluate_board(config_, run_, seed); });
+  running_ = std::async(std::launch::async,
+                        [this, seed] { return evaluate_board(config_, run_, seed, &cancel_); });
 }
 
 std::optional<EvalStats> PeriodicEvaluator::poll() {

@@ -4,6 +4,7 @@
 // file for `shmrl eval`. The evaluation itself
 // (policy, episodes, returns) is the learner's evaluation core, learner/evaluate.h; this file only
 // adapts it to the launcher (config keys, seeds, a worker thread).
+#include <atomic>
 #include <cstdint>
 #include <future>
 #include <map>
@@ -25,8 +26,10 @@ struct EvalStats {
 
 // Greedy returns of the weights newest on the run's weight board: config's [eval] episodes of
 // env.id, seeded from `seed`. std::nullopt while nothing has been published. Throws
-// std::runtime_error on failure. Any thread; builds its own network (CPU).
-std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed);
+// std::runtime_error on failure (learner::EvalCancelled once `*cancel` is true). Any thread; builds
+// its own network (CPU).
+std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed,
+                                        const std::atomic<bool>* cancel = nullptr);
 
 // Greedy returns of a learner checkpoint on `env_id` ("" = the env it was trained on), built with
 // the env kwargs of the checkpoint's run (for that env) and `kwarg_overrides` on top. Throws
@@ -39,7 +42,11 @@ EvalStats evaluate_checkpoint(const std::string& path, const std::string& env_id
 class PeriodicEvaluator {
  public:
   PeriodicEvaluator(const Config& config, const RunContext& run);
-  ~PeriodicEvaluator();  // waits for an evaluation in flight
+  ~PeriodicEvaluator();  // cancels an evaluation in flight and waits for it (milliseconds)
+
+  // Cancels the evaluation in flight (it ends within milliseconds, its result an EvalCancelled)
+  // and starts no more: every stop of the run calls this first, so no evaluation delays it.
+  void cancel();
 
   // Starts an evaluation if none is running and the period has passed since the last start.
   void maybe_start(double now_s);
@@ -55,6 +62,7 @@ class PeriodicEvaluator {
   double period_s_;
   double last_start_s_ = -1e300;
   uint64_t count_ = 0;
+  std::atomic<bool> cancel_{false};
   std::future<std::optional<EvalStats>> running_;
 };
 

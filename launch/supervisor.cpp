@@ -56,10 +56,13 @@ void Supervisor::start(Role role, const std::function<bool(const Member&)>& read
                        const std::function<bool()>& stopping) {
   std::vector<Member*> starting;
   for (auto& m : members_) {
-    if (m.role == role) {
-      spawn(m);
-      starting.push_back(&m);
+    if (m.role != role) continue;
+    if (stopping()) throw StartError("stopped during start-up");
+    for (Member* s : starting) {
+      if (auto st = s->child.poll()) throw StartError(ended(*s, *st));
     }
+    spawn(m);
+    starting.push_back(&m);
   }
   while (!starting.empty()) {
     for (auto it = starting.begin(); it != starting.end();) {
@@ -107,11 +110,12 @@ std::optional<std::string> Supervisor::poll() {
   return std::nullopt;
 }
 
-std::vector<std::string> Supervisor::stop_all(std::chrono::milliseconds grace) {
+std::vector<std::string> Supervisor::stop_all(std::chrono::milliseconds grace,
+                                              const std::function<bool()>& force) {
   std::vector<Child*> children;
   for (auto& m : members_) children.push_back(&m.child);
   std::vector<std::string> killed;
-  for (std::size_t i : stop_children(children, grace)) killed.push_back(members_[i].name);
+  for (std::size_t i : stop_children(children, grace, force)) killed.push_back(members_[i].name);
   return killed;
 }
 

@@ -42,14 +42,16 @@ class Supervisor {
   void add(Role role, int index, std::string name, std::vector<std::string> args);
   // Starts every registered member of `role` together, then waits until ready(member) holds for
   // each. Throws StartError if one ends first or the deadline passes, or if `stopping()` turns
-  // true (a stop signal during start-up). Polls every 20 ms.
+  // true (a stop signal during start-up); both are also checked before each spawn, so a stop or a
+  // dead child ends a start of many children at once. Polls every 20 ms.
   void start(Role role, const std::function<bool(const Member&)>& ready,
              std::chrono::steady_clock::time_point deadline, const std::function<bool()>& stopping);
   // Reaps ended children; restarts crashed actors within budget (and says so on the console).
   // Returns the reason the run must stop, if any.
   std::optional<std::string> poll();
-  // Stops every child: SIGTERM, up to `grace`, then SIGKILL. Returns the names that needed SIGKILL.
-  std::vector<std::string> stop_all(std::chrono::milliseconds grace);
+  // Stops every child: SIGTERM, up to `grace` or until `force()` (a second Ctrl-C), then SIGKILL.
+  // Returns the names that needed SIGKILL.
+  std::vector<std::string> stop_all(std::chrono::milliseconds grace, const std::function<bool()>& force = {});
 
   int actor_restarts() const;
   const std::vector<Member>& members() const { return members_; }

@@ -20,6 +20,8 @@
 #include "launch/console.h"
 #include "launch/evaluation.h"
 #include "launch/metrics.h"
+#include "launch/resources.h"
+#include "launch/resume.h"
 #include "launch/run_dir.h"
 #include "launch/summary.h"
 #include "launch/supervisor.h"
@@ -53,6 +55,7 @@ struct RunState {
   MetricsRow last;
   // Totals of the earlier sessions of a resumed run (from its summary.json): rows continue them.
   double earlier_wall_s = 0, earlier_env_steps = 0;
+  bool started = false;  // every process became ready
 };
 
 // The wall time and env steps an earlier session of a resumed run recorded (0 if none).
@@ -65,21 +68,33 @@ void read_earlier_session(const std::string& run_dir, RunState& st) {
   st.earlier_env_steps = j.value("env_steps", 0.0);
 }
 
+// SIGTERM to every child, SIGKILL after run.stop_grace_s, or at once on a further stop signal
+// (a second Ctrl-C forces the stop).
 void stop_children_of(Supervisor& sup, const Config& cfg, Console& console) {
   const double grace = cfg.get_float("run.stop_grace_s");
-  for (const auto& name : sup.stop_all(std::chrono::milliseconds(static_cast<int64_t>(1000 * grace)))) {
-    console.message(name + " did not stop within run.stop_grace_s = " + fmt(grace) +
-                    " s of SIGTERM: SIGKILLed");
+  const int signals_before = stop_signal_count();
+  auto forced = [signals_before] { return stop_signal_count() > signals_before; };
+  const auto killed = sup.stop_all(std::chrono::milliseconds(static_cast<int64_t>(1000 * grace)), forced);
+  const bool was_forced = forced();
+  for (const auto& name : killed) {
+    console.message(name + (was_forced ? " SIGKILLed: the stop was forced by a second signal"
+                                       : " did not stop within run.stop_grace_s = " + fmt(grace) +
+                                             " s of SIGTERM: SIGKILLed"));
   }
 }
 
-Config resolve_config(const TrainArgs& args) {
+// The run's configuration, refused (ConfigError) before anything starts when a process would reject
+// it, a resumed checkpoint does not fit it, or the machine cannot hold the run. `notes` gets what
+// the console should say (resume decisions, warnings).
+Config resolve_config(const TrainArgs& args, std::vector<std::string>& notes) {
   Config c = build_config(args);
   if (c.get_int("run.learners") > 1 && c.get_int("learner.master_port") == 0) {
     c.set("learner.master_port", std::to_string(pick_free_port()));
   }
-  c.validate();
-  validate_components(c);
+  const TransitionSchema schema = validate_components(c);
+  if (!args.resume.empty()) notes = prepare_resume(c, args.resume);
+  check_memory(c, schema);
+  if (auto w = cores_warning(c, std::thread::hardware_concurrency())) notes.push_back("warning: " + *w);
   return c;
 }
 
@@ -104,6 +119,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   sup.start(
       Role::Actor, [&](const Member& m) { return ready(seg::actor_stats(m.index)); }, Clock::now() + timeout,
       stopping);
+  st.started = true;
   console.message("all " + std::to_string(sup.members().size()) + " processes ready after " + fmt(elapsed()) +
                   " s");
 
@@ -166,8 +182,9 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
     if (st.last.weight_version > 0) evaluator.maybe_start(now);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  // The children stop first: a slow evaluation never delays their shutdown.
-  console.message(st.reason);
+  // An evaluation in flight is cancelled, not awaited: whatever it was doing, the stop is prompt.
+  evaluator.cancel();
+  console.message(st.reason + (st.outcome == Outcome::Signal ? "; stopping (a second signal forces it)" : ""));
   stop_children_of(sup, cfg, console);
   try {
     if (auto r = evaluator.wait()) st.eval_return = r->mean;
@@ -188,9 +205,9 @@ int run_train(const TrainArgs& args) {
   signal(SIGPIPE, SIG_IGN);  // a closed stderr pipe must not kill the launcher mid-shutdown
   Config cfg;
   RunDir rd;
-  std::vector<std::string> stale;
+  std::vector<std::string> stale, notes;
   try {
-    cfg = resolve_config(args);
+    cfg = resolve_config(args, notes);
     stale = shm::remove_stale_segments();
     rd = prepare_run_dir(cfg, args.run_id, args.resume);
   } catch (const ConfigError& e) {
@@ -203,6 +220,7 @@ int run_train(const TrainArgs& args) {
   Console console(rd.logs + "/launcher.log", isatty(STDERR_FILENO) == 1);
   if (!stale.empty())
     console.message("removed " + std::to_string(stale.size()) + " shared-memory segments of dead runs");
+  for (const auto& n : notes) console.message(n);
   const int actors = static_cast<int>(cfg.get_int("run.actors"));
   const int learners = static_cast<int>(cfg.get_int("run.learners"));
   console.message("run " + rd.run_id + " (" + rd.dir + "): " + cfg.get_string("env.id") + ", " +
@@ -254,10 +272,15 @@ int run_train(const TrainArgs& args) {
                  rd.run_id,
                  st.reason,
                  sup.actor_restarts()};
-  try {
-    write_summary(rd.dir + "/summary.json", sum);
-  } catch (const std::exception& e) {
-    console.message(e.what());
+  if (!args.resume.empty() && !st.started) {
+    // A resume that never got going trained nothing: the run's totals stay those of its last session.
+    console.message("the resumed run did not start: " + rd.dir + "/summary.json left as it was");
+  } else {
+    try {
+      write_summary(rd.dir + "/summary.json", sum);
+    } catch (const std::exception& e) {
+      console.message(e.what());
+    }
   }
   console.finish_progress();
   console.message(std::string(sum.solved ? "solved" : "not solved") + " after " + fmt(sum.wall_seconds) +

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "launch/config_schema.h"
+#include "common/config_schema.h"
 
 namespace shmrl::launch {
 

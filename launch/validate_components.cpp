@@ -36,21 +36,21 @@ class TempConfigFile {
   std::string path_;
 };
 
-// Runs one component's check; its std::invalid_argument becomes a ConfigError. The message of a
+// Runs one component's check; its std::invalid_argument message joins `errors`. The message of a
 // parser reading the temporary file starts with that file's path: the user never saw it.
 template <class F>
-void component(const std::string& tmp_path, F&& check) {
+void component(const std::string& tmp_path, std::string& errors, F&& check) {
   try {
     check();
   } catch (const std::invalid_argument& e) {
     std::string msg = e.what();
     if (msg.rfind(tmp_path + ": ", 0) == 0) msg = msg.substr(tmp_path.size() + 2);
-    throw ConfigError(msg);
+    errors += (errors.empty() ? "" : "\n") + msg;
   }
 }
 }  // namespace
 
-void validate_components(const Config& config) {
+TransitionSchema validate_components(const Config& config) {
   const std::string text = config.to_toml();
   TempConfigFile file(text);
   const std::string& env_id = config.get_string("env.id");
@@ -69,9 +69,12 @@ void validate_components(const Config& config) {
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string(e.what()) + " (env.id = \"" + env_id + "\")");
   }
-  component(file.path(), [&] { replay::parse_replay_options(text).validate_for(schema.record_bytes()); });
-  component(file.path(), [&] { actors::ActorOptions::from_toml_file(file.path()); });
-  component(file.path(), [&] { learner::LearnerOptions::from_toml_file(file.path()); });
+  std::string errors;
+  component(file.path(), errors,
+            [&] { replay::parse_replay_options(text).validate_for(schema.record_bytes()); });
+  component(file.path(), errors, [&] { actors::ActorOptions::from_toml_file(file.path()); });
+  component(file.path(), errors, [&] { learner::LearnerOptions::from_toml_file(file.path()); });
+  if (!errors.empty()) throw ConfigError(errors);
   const std::string& device = config.get_string("run.device");
   const bool cuda = torch::cuda::is_available();
   if (device == "cuda" && !cuda)
@@ -82,6 +85,7 @@ void validate_components(const Config& config) {
   } catch (const std::runtime_error& e) {
     throw ConfigError(e.what());
   }
+  return schema;
 }
 
 }  // namespace shmrl::launch

@@ -68,8 +68,12 @@ class Learner {
 // The algorithm `o.algorithm` resolves to for the env's spaces (common/algorithm.h), built on
 // `device`. `group` may be null (one learner). Throws std::invalid_argument naming the key when
 // the algorithm cannot handle the spaces or an option is out of range.
+// The arch() that make_algorithm's learner will report, without building it (what checkpoints
+// record). Same errors.
+std::string algorithm_arch(const LearnerOptions& o, const Space& obs_space, const Space& action_space);
+
 std::unique_ptr<Learner> make_algorithm(const LearnerOptions& o, const Space& obs_space,
-                                          const Space& action_space, torch::Device device,
-                                          ProcessGroup* group);
+                                        const Space& action_space, torch::Device device,
+                                        ProcessGroup* group);
 
 }  // namespace shmrl::learner

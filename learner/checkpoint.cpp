@@ -153,15 +153,21 @@ std::string save_checkpoint(const std::string& dir, const CheckpointMeta& meta,
 }
 
 std::optional<std::string> latest_checkpoint(const std::string& dir) {
+  auto all = checkpoints_newest_first(dir);
+  if (all.empty()) return std::nullopt;
+  return all.front();
+}
+
+std::vector<std::string> checkpoints_newest_first(const std::string& dir) {
+  std::vector<std::string> all;
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return std::nullopt;
-  std::optional<std::string> best;
+  if (!fs::is_directory(dir, ec)) return all;
   for (const auto& e : fs::directory_iterator(dir)) {
-    auto name = e.path().filename().string();
-    if (!name.starts_with("ckpt-") || !name.ends_with(".pt")) continue;
-    if (!best || e.path().string() > *best) best = e.path().string();
+    const auto name = e.path().filename().string();
+    if (name.starts_with("ckpt-") && name.ends_with(".pt")) all.push_back(e.path().string());
   }
-  return best;
+  std::sort(all.rbegin(), all.rend());  // fixed-width counter: lexicographic == numeric
+  return all;
 }
 
 std::pair<CheckpointMeta, CheckpointCounters> peek_checkpoint(const std::string& path) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -57,6 +58,8 @@ std::string save_checkpoint(const std::string& dir, const CheckpointMeta& meta,
 
 // The checkpoint with the most updates in dir, or std::nullopt if there is none (or no dir).
 std::optional<std::string> latest_checkpoint(const std::string& dir);
+// Every checkpoint in dir, most updates first; empty if there is none (or no dir).
+std::vector<std::string> checkpoints_newest_first(const std::string& dir);
 
 // Loads path into state (modules on any device: tensors are copied into the existing parameters).
 // Throws CheckpointError if the file is missing, truncated or corrupt, not a shmrl checkpoint, or

@@ -4,17 +4,12 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/config_schema.h"
+#include "common/toml_reader.h"
 #include "learner/targets.h"
 
 namespace shmrl::learner {
 namespace {
-template <class T>
-[[noreturn]] void bad(const std::string& key, T value, const std::string& allowed) {
-  std::ostringstream os;
-  os << key << " = " << value << ": must be " << allowed;
-  throw std::invalid_argument(os.str());
-}
-
 void copy_parameters(torch::nn::Module& from, torch::nn::Module& to) {
   torch::NoGradGuard no_grad;
   auto src = from.parameters(), dst = to.parameters();
@@ -25,13 +20,14 @@ void copy_parameters(torch::nn::Module& from, torch::nn::Module& to) {
 }  // namespace
 
 void DqnOptions::validate() const {
-  if (!(lr > 0 && std::isfinite(lr))) bad("learner.lr", lr, "a finite number > 0");
-  if (!(adam_eps > 0 && std::isfinite(adam_eps))) bad("learner.adam_eps", adam_eps, "> 0");
-  if (!(grad_clip_norm > 0)) bad("learner.grad_clip_norm", grad_clip_norm, "> 0");
-  if (target_update_period < 0) bad("learner.target_update_period", target_update_period, ">= 0");
-  if (target_update_period == 0 && !(tau > 0 && tau <= 1))
-    bad("learner.tau", tau, "in (0, 1] when learner.target_update_period = 0");
-  if (!(huber_kappa > 0)) bad("learner.huber_kappa", huber_kappa, "> 0");
+  check_key("learner.lr", lr);
+  check_key("learner.adam_eps", adam_eps);
+  check_key("learner.grad_clip_norm", grad_clip_norm);
+  check_key("learner.target_update_period", target_update_period);
+  check_key("learner.tau", tau);
+  if (target_update_period == 0 && !(tau > 0))
+    bad_option("learner.tau", to_text(tau), "in (0, 1] when learner.target_update_period = 0 (Polyak averaging)");
+  check_key("learner.huber_kappa", huber_kappa);
 }
 
 DqnLearner::DqnLearner(const models::QModelFactory& factory, const DqnOptions& opts, torch::Device device,

@@ -15,15 +15,16 @@
 
 namespace shmrl::learner {
 
+// Filled from LearnerOptions (process.cpp); config defaults live only in the schema, none here.
 struct DqnOptions {
-  double lr = 1e-3;                   // > 0
-  double adam_eps = 1e-8;             // > 0
-  double grad_clip_norm = 10.0;       // > 0
-  int64_t target_update_period = 500; // >= 0; 0 = Polyak with tau after every update
-  double tau = 0.0;                   // (0, 1] when target_update_period == 0
-  bool double_dqn = true;
-  double huber_kappa = 1.0;           // > 0
-  void validate() const;              // std::invalid_argument naming the learner.* key
+  double lr = 0;                      // > 0
+  double adam_eps = 0;                // > 0
+  double grad_clip_norm = 0;          // > 0
+  int64_t target_update_period = 0;   // >= 0; 0 = Polyak with tau after every update
+  double tau = 0;                     // (0, 1] when target_update_period == 0
+  bool double_dqn = false;
+  double huber_kappa = 0;             // > 0
+  void validate() const;              // std::invalid_argument naming the learner.* key (schema rows)
 };
 
 class DqnLearner final : public Learner {

@@ -58,10 +58,16 @@ EvalPolicy actor_policy(Algorithm algorithm, const Space& obs_space, const Space
 }
 
 EvalResult evaluate_policy(const EvalPolicy& policy, const std::string& env_id, int episodes,
-                           uint64_t seed, const envs::EnvKwargs& kwargs) {
+                           uint64_t seed, const envs::EnvKwargs& kwargs, const std::atomic<bool>* cancel) {
   if (episodes < 1) throw std::invalid_argument("evaluation episodes must be >= 1");
+  auto check_cancel = [cancel] {
+    if (cancel && cancel->load(std::memory_order_relaxed)) throw EvalCancelled();
+  };
   std::vector<std::unique_ptr<envs::Env>> envs;
-  for (int i = 0; i < episodes; ++i) envs.push_back(envs::make_env(env_id, kwargs));
+  for (int i = 0; i < episodes; ++i) {
+    check_cancel();
+    envs.push_back(envs::make_env(env_id, kwargs));
+  }
   const Space& obs_space = envs[0]->observation_space();
   const Space& act_space = envs[0]->action_space();
   const Space& want = policy.action_space;
@@ -88,6 +94,7 @@ EvalResult evaluate_policy(const EvalPolicy& policy, const std::string& env_id, 
   torch::InferenceMode guard;
   uint64_t steps = 0;
   for (int alive = n; alive > 0;) {
+    check_cancel();
     auto out = policy.act(torch::from_blob(obs.data(), {n, dim}, torch::kFloat32).to(device));
     auto actions = out.to(torch::kCPU, discrete ? torch::kInt32 : torch::kFloat32).contiguous();
     const auto* a = static_cast<const std::byte*>(actions.data_ptr());
@@ -113,7 +120,8 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
                                                 const std::string& algorithm,
                                                 const std::vector<int64_t>& hidden, bool dueling,
                                                 int episodes, uint64_t seed,
-                                                const envs::EnvKwargs& kwargs) {
+                                                const envs::EnvKwargs& kwargs,
+                                                const std::atomic<bool>* cancel) {
   if (!shm::Segment::exists(run.run_id, seg::weights())) return std::nullopt;
   std::vector<std::byte> blob;
   std::optional<uint64_t> version;
@@ -130,7 +138,7 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
   const Algorithm a = resolve_algorithm(algorithm, probe->action_space());
   EvalPolicy policy = actor_policy(a, probe->observation_space(), probe->action_space(), hidden, dueling);
   models::load_weights_blob(*policy.module, blob);
-  EvalResult r = evaluate_policy(policy, env_id, episodes, seed, kwargs);
+  EvalResult r = evaluate_policy(policy, env_id, episodes, seed, kwargs, cancel);
   r.weight_version = *version;
   return r;
 }

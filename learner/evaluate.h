@@ -6,10 +6,12 @@
 // Episodes run on fresh environments from actors/envs/registry.h, all stepped in lockstep with one
 // batched forward pass per step; episode i resets with seed + i, so a result is reproducible.
 // Threading: any one thread per call; uses the calling thread's torch settings (CPU).
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,13 @@ struct EvalResult {
   uint64_t weight_version = 0;  // board: the version evaluated; checkpoint: its update count
 };
 
+// Thrown by an evaluation whose `cancel` flag turned true (checked before each env is built and
+// each batched step, so a cancel ends even a 100,000-episode evaluation within milliseconds).
+class EvalCancelled : public std::runtime_error {
+ public:
+  EvalCancelled() : std::runtime_error("evaluation cancelled") {}
+};
+
 // Mean/std/min/max of returns (non-empty).
 EvalResult summarize_returns(std::vector<double> returns);
 
@@ -49,19 +58,23 @@ EvalPolicy actor_policy(Algorithm algorithm, const Space& obs_space, const Space
                         const std::vector<int64_t>& hidden, bool dueling);
 
 // `episodes` (>= 1) episodes of policy on env_id. Throws std::invalid_argument for an unknown env or
-// spaces the policy was not built for. O(longest episode) batched forward passes.
+// spaces the policy was not built for. O(longest episode) batched forward passes. Throws
+// EvalCancelled once `*cancel` (when given) is true.
 EvalResult evaluate_policy(const EvalPolicy& policy, const std::string& env_id, int episodes,
-                           uint64_t seed, const envs::EnvKwargs& kwargs = {});
+                           uint64_t seed, const envs::EnvKwargs& kwargs = {},
+                           const std::atomic<bool>* cancel = nullptr);
 
 // The newest weights on the run's weight board, loaded into the actors' network of `algorithm`
 // (learner.algorithm, resolved against env_id's action space) with the given hidden sizes and
 // head; std::nullopt if the board does not exist or nothing was published yet. Throws
-// std::invalid_argument if the board's weights do not fit that network.
+// std::invalid_argument if the board's weights do not fit that network, EvalCancelled as
+// evaluate_policy.
 std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std::string& env_id,
                                                 const std::string& algorithm,
                                                 const std::vector<int64_t>& hidden, bool dueling,
                                                 int episodes, uint64_t seed,
-                                                const envs::EnvKwargs& kwargs = {});
+                                                const envs::EnvKwargs& kwargs = {},
+                                                const std::atomic<bool>* cancel = nullptr);
 
 // The trained policy of a learner checkpoint (DQN, SAC or TD3) on env_id ("" = the env it was
 // trained on). The env is built with the kwargs the checkpoint's run used (none when env_id names

@@ -1,50 +1,77 @@
 #include "learner/options.h"
 
-#include <cmath>
 #include <stdexcept>
 
 #include "actors/envs/env_config.h"
+#include "common/config_schema.h"
 #include "common/toml_reader.h"
+#include "learner/actor_critic.h"
+#include "learner/dqn.h"
 
 namespace shmrl::learner {
 
 void LearnerOptions::validate() const {
-  if (env_id.empty()) bad_option("env.id", "\"\"", "a registered environment id");
-  if (world_size < 1) bad_option("run.learners", to_text(world_size), ">= 1");
-  if (num_actors < 1) bad_option("run.actors", to_text(num_actors), ">= 1");
-  if (batch_slots < 2) bad_option("replay.batch_slots", to_text(batch_slots), ">= 2");
-  if (device != "auto" && device != "cpu" && device != "cuda")
-    bad_option("run.device", "\"" + device + "\"", "one of auto|cpu|cuda");
-  if (batch_size < 1) bad_option("learner.batch_size", to_text(batch_size), ">= 1");
-  for (std::size_t i = 0; i < hidden.size(); ++i)
-    if (hidden[i] <= 0) bad_option("learner.hidden[" + to_text(i) + "]", to_text(hidden[i]), "> 0 (a layer size)");
-  if (!(lr > 0 && std::isfinite(lr))) bad_option("learner.lr", to_text(lr), "a finite number > 0");
-  if (!(adam_eps > 0 && std::isfinite(adam_eps)))
-    bad_option("learner.adam_eps", to_text(adam_eps), "a finite number > 0");
-  if (!(grad_clip_norm > 0)) bad_option("learner.grad_clip_norm", to_text(grad_clip_norm), "> 0");
-  if (target_update_period < 0)
-    bad_option("learner.target_update_period", to_text(target_update_period),
-        ">= 0 (0 = Polyak averaging with learner.tau)");
-  if (target_update_period == 0 && !(tau > 0 && tau <= 1))
-    bad_option("learner.tau", to_text(tau), "in (0, 1] when learner.target_update_period = 0");
-  if (publish_period < 1) bad_option("learner.publish_period", to_text(publish_period), ">= 1");
-  if (!(checkpoint_period_s > 0)) bad_option("learner.checkpoint_period_s", to_text(checkpoint_period_s), "> 0");
-  if (torch_threads < 1) bad_option("learner.torch_threads", to_text(torch_threads), ">= 1");
-  if (world_size > 1 && master_addr.empty())
-    bad_option("learner.master_addr", "\"\"", "a host name or address when run.learners > 1");
-  if (master_port < 0 || master_port > 65535 || (world_size > 1 && master_port == 0))
+  check_key("env.id", env_id);
+  check_key("run.seed", seed);
+  check_key("run.learners", world_size);
+  check_key("run.actors", num_actors);
+  check_key("replay.batch_slots", batch_slots);
+  check_key("run.device", device);
+  check_key("learner.batch_size", batch_size);
+  check_key("learner.hidden", hidden);
+  dqn_options().validate();
+  check_key("learner.publish_period", publish_period);
+  check_key("learner.checkpoint_period_s", checkpoint_period_s);
+  check_key("learner.torch_threads", torch_threads);
+  check_key("learner.master_addr", master_addr);
+  check_key("learner.master_port", master_port);
+  if (world_size > 1 && master_port == 0)
     bad_option("learner.master_port", to_text(master_port),
         "a TCP port in [1, 65535] when run.learners > 1 (0 only with one learner)");
-  if (!(priority_epsilon >= 0)) bad_option("learner.priority_epsilon", to_text(priority_epsilon), ">= 0");
-  if (!(huber_kappa > 0)) bad_option("learner.huber_kappa", to_text(huber_kappa), "> 0");
-  if (algorithm != "auto" && algorithm != "dqn" && algorithm != "sac" && algorithm != "td3")
-    bad_option("learner.algorithm", "\"" + algorithm + "\"", "one of auto|dqn|sac|td3");
+  check_key("learner.priority_epsilon", priority_epsilon);
+  check_key("learner.algorithm", algorithm);
+  check_key("learner.actor_lr", actor_lr);
+  check_key("learner.alpha_lr", alpha_lr);
+  check_key("learner.critic_tau", critic_tau);
+  check_key("learner.sac_alpha", sac_alpha);
+  check_key("learner.td3_policy_delay", td3_policy_delay);
+  check_key("learner.td3_target_noise", td3_target_noise);
+  check_key("learner.td3_noise_clip", td3_noise_clip);
 }
 
-LearnerOptions LearnerOptions::from_toml_file(const std::string& path) {
-  const toml::table t = parse_toml_file(path);
+DqnOptions LearnerOptions::dqn_options() const {
+  DqnOptions d;
+  d.lr = lr;
+  d.adam_eps = adam_eps;
+  d.grad_clip_norm = grad_clip_norm;
+  d.target_update_period = target_update_period;
+  d.tau = tau;
+  d.double_dqn = double_dqn;
+  d.huber_kappa = huber_kappa;
+  return d;
+}
+
+ActorCriticOptions LearnerOptions::actor_critic_options() const {
+  ActorCriticOptions ac;
+  ac.critic_lr = lr;
+  ac.actor_lr = actor_lr;
+  ac.alpha_lr = alpha_lr;
+  ac.adam_eps = adam_eps;
+  ac.grad_clip_norm = grad_clip_norm;
+  ac.tau = critic_tau;
+  ac.init_alpha = sac_alpha;
+  ac.auto_alpha = sac_auto_alpha;
+  ac.policy_delay = td3_policy_delay;
+  ac.target_noise = td3_target_noise;
+  ac.noise_clip = td3_noise_clip;
+  return ac;
+}
+
+LearnerOptions LearnerOptions::defaults() { return from_toml(toml::table{}, "defaults"); }
+
+LearnerOptions LearnerOptions::from_toml(const toml::table& t, const std::string& source) {
   LearnerOptions o;
-  const TomlReader r(t, path);
+  const TomlReader r(t, source);
   envs::read_env_config(r, o.env_id, o.env_kwargs);
   r.get("run.seed", o.seed);
   r.get("run.learners", o.world_size);
@@ -79,9 +106,13 @@ LearnerOptions LearnerOptions::from_toml_file(const std::string& path) {
   try {
     o.validate();
   } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(path + ": " + e.what());
+    throw std::invalid_argument(source + ": " + e.what());
   }
   return o;
+}
+
+LearnerOptions LearnerOptions::from_toml_file(const std::string& path) {
+  return from_toml(parse_toml_file(path), path);
 }
 
 }  // namespace shmrl::learner

@@ -21,6 +21,7 @@
 #include "learner/learner_stats.h"
 #include "learner/options.h"
 #include "learner/prefetch.h"
+#include "learner/resume.h"
 #include "learner/weight_publisher.h"
 #include "replay/batch_slots.h"
 #include "replay/priority_updates.h"
@@ -96,21 +97,17 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   const auto algo = make_algorithm(o, probe->observation_space(), probe->action_space(), device,
                                    o.world_size > 1 ? &group : nullptr);
   Learner& learner = *algo;
-  Checkpointer ckpt{run.run_dir + "/checkpoints", {o.env_id, learner.arch(), o.env_kwargs}, run,
-                    o.num_actors, algorithm_name(algorithm)};
+  Checkpointer ckpt{run.run_dir + "/checkpoints", checkpoint_meta(o), run, o.num_actors,
+                    algorithm_name(algorithm)};
   if (args.resume) {
-    auto latest = latest_checkpoint(ckpt.dir);
-    if (!latest)
+    const auto point = newest_readable_checkpoint(ckpt.dir);
+    if (!point)
       throw CheckpointError("--resume: no checkpoint in " + ckpt.dir + ": start without --resume");
-    CheckpointCounters c;
-    try {
-      c = load_checkpoint(*latest, ckpt.meta, learner.checkpoint_state());
-    } catch (const CheckpointError& e) {
-      throw CheckpointError(std::string(e.what()) +
-                            " (--resume uses the newest checkpoint; move it away to resume from an older one)");
-    }
+    for (const auto& why : point->skipped)
+      std::cerr << "learner " << rank << ": skipping " << why << "; falling back to an older checkpoint\n";
+    const CheckpointCounters c = load_checkpoint(point->path, ckpt.meta, learner.checkpoint_state());
     learner.set_updates(c.updates);
-    std::cerr << "learner " << rank << ": resumed from " << *latest << " (" << c.updates << " updates)\n";
+    std::cerr << "learner " << rank << ": resumed from " << point->path << " (" << c.updates << " updates)\n";
   }
   learner.sync_replicas();
 

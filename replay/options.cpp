@@ -2,49 +2,44 @@
 
 #include <toml++/toml.h>
 
-#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include "actors/envs/env_config.h"
+#include "common/config_schema.h"
 #include "common/shm/segment.h"
 #include "common/toml_reader.h"
+#include "common/schema.h"
+#include "common/shm/spsc_ring.h"
+#include "replay/batch_slots.h"
+#include "replay/priority_updates.h"
 #include "replay/storage.h"
 
 namespace shmrl::replay {
-namespace {
-
-bool pow2(uint64_t v) { return v >= 2 && (v & (v - 1)) == 0; }
-
-constexpr std::string_view kReplayKeys[] = {
-    "capacity", "selector", "alpha", "beta", "beta_anneal_samples", "min_size_to_sample",
-    "samples_per_insert", "error_buffer", "batch_slots", "priority_ring_capacity",
-    "initial_max_priority", "checkpoint_period_s", "checkpoint_on_exit", "restore_from"};
-
-}  // namespace
-
 void ReplayOptions::validate() const {
-  if (actors < 1 || actors > 1024) bad_option("run.actors", std::to_string(actors), "in [1, 1024]");
-  if (learners < 1 || learners > 64)
-    bad_option("run.learners", std::to_string(learners), "in [1, 64]");
-  if (!pow2(ring_capacity))
-    bad_option("actor.ring_capacity", std::to_string(ring_capacity), "a power of two >= 2");
-  if (batch_size < 1 || batch_size > (1u << 20))
-    bad_option("learner.batch_size", std::to_string(batch_size), "in [1, 1048576]");
-  if (capacity < 1 || capacity > (uint64_t{1} << 31))
-    bad_option("replay.capacity", std::to_string(capacity), "in [1, 2147483648]");
-  if (!(alpha >= 0 && alpha <= 10)) bad_option("replay.alpha", to_text(alpha), "in [0, 10] (not NaN)");
-  if (!(beta >= 0 && beta <= 1)) bad_option("replay.beta", to_text(beta), "in [0, 1] (not NaN)");
-  if (min_size_to_sample < 1 || min_size_to_sample > capacity)
+  check_key("run.actors", actors);
+  check_key("run.learners", learners);
+  check_key("run.seed", seed);
+  check_key("env.id", env_id);
+  check_key("actor.ring_capacity", ring_capacity);
+  check_key("learner.batch_size", batch_size);
+  check_key("replay.capacity", capacity);
+  if (batch_size > capacity)
+    bad_option("learner.batch_size", std::to_string(batch_size),
+        "<= replay.capacity (" + std::to_string(capacity) + ")");
+  check_key("replay.alpha", alpha);
+  check_key("replay.beta", beta);
+  check_key("replay.beta_anneal_samples", beta_anneal_samples);
+  check_key("replay.min_size_to_sample", min_size_to_sample);
+  if (min_size_to_sample > capacity)
     bad_option("replay.min_size_to_sample", std::to_string(min_size_to_sample),
-        "in [1, replay.capacity = " + std::to_string(capacity) +
-            "]: sampling starts only once that many items are stored; raise replay.capacity or "
+        "<= replay.capacity (" + std::to_string(capacity) +
+            "): sampling starts only once that many items are stored; raise replay.capacity or "
             "lower replay.min_size_to_sample");
-  if (!(samples_per_insert > 0 && std::isfinite(samples_per_insert)))
-    bad_option("replay.samples_per_insert", to_text(samples_per_insert), "a finite number > 0");
+  check_key("replay.samples_per_insert", samples_per_insert);
+  check_key("replay.error_buffer", error_buffer);
   const double need = (static_cast<double>(batch_size) + samples_per_insert) / 2;
-  if (!(error_buffer >= 0)) bad_option("replay.error_buffer", to_text(error_buffer), ">= 0 (not NaN)");
   if (error_buffer < need)
     bad_option("replay.error_buffer", to_text(error_buffer),
         ">= (learner.batch_size + replay.samples_per_insert) / 2 = " + to_text(need) +
@@ -53,20 +48,25 @@ void ReplayOptions::validate() const {
             to_text(samples_per_insert) +
             ") wait for each other forever; raise replay.error_buffer (or lower "
             "learner.batch_size / replay.samples_per_insert)");
-  if (batch_slots < 2 || batch_slots > 16)
-    bad_option("replay.batch_slots", std::to_string(batch_slots), "in [2, 16]");
-  if (!pow2(priority_ring_capacity) || priority_ring_capacity < batch_size)
+  check_key("replay.batch_slots", batch_slots);
+  check_key("replay.priority_ring_capacity", priority_ring_capacity);
+  if (priority_ring_capacity < batch_size)
     bad_option("replay.priority_ring_capacity", std::to_string(priority_ring_capacity),
         "a power of two >= learner.batch_size (" + std::to_string(batch_size) + ")");
-  if (!(initial_max_priority > 0 && std::isfinite(initial_max_priority)))
-    bad_option("replay.initial_max_priority", to_text(initial_max_priority), "a finite number > 0");
-  if (!(checkpoint_period_s >= 0 && std::isfinite(checkpoint_period_s)))
-    bad_option("replay.checkpoint_period_s", to_text(checkpoint_period_s),
-        "a finite number >= 0 (0 = no periodic checkpoint)");
+  check_key("replay.initial_max_priority", initial_max_priority);
+  check_key("replay.checkpoint_period_s", checkpoint_period_s);
 }
 
 std::size_t ReplayOptions::storage_bytes(std::size_t record_bytes) const {
   return Storage::bytes_needed(capacity, record_bytes);
+}
+
+std::size_t ReplayOptions::segment_bytes(const TransitionSchema& schema) const {
+  const std::size_t ring = shm::SpscRing::bytes_needed({static_cast<uint32_t>(schema.record_bytes()), ring_capacity});
+  const std::size_t priorities = shm::SpscRing::bytes_needed({sizeof(PriorityUpdate), priority_ring_capacity});
+  const std::size_t batches = batch_segment_bytes(schema, batch_size, batch_slots);
+  return storage_bytes(schema.record_bytes()) + static_cast<std::size_t>(actors) * ring +
+         static_cast<std::size_t>(learners) * (priorities + batches);
 }
 
 void ReplayOptions::validate_for(std::size_t record_bytes) const {
@@ -92,18 +92,6 @@ ReplayOptions parse_replay_options(std::string_view text) {
       << e.source().begin.column << ": " << e.description();
     throw std::invalid_argument(m.str());
   }
-  if (const auto* sec = cfg.get_as<toml::table>("replay")) {
-    for (const auto& [k, v] : *sec) {
-      bool known = false;
-      for (auto name : kReplayKeys) known = known || k.str() == name;
-      if (!known) {
-        std::string list;
-        for (auto name : kReplayKeys) list += (list.empty() ? "" : ", ") + std::string(name);
-        throw std::invalid_argument("config key replay." + std::string(k.str()) +
-                                    " is unknown; [replay] keys are: " + list);
-      }
-    }
-  }
   ReplayOptions o;
   const TomlReader r(cfg, "config");
   r.get("run.actors", o.actors);
@@ -113,11 +101,10 @@ ReplayOptions parse_replay_options(std::string_view text) {
   r.get("actor.ring_capacity", o.ring_capacity);
   r.get("learner.batch_size", o.batch_size);
   r.get("replay.capacity", o.capacity);
-  std::string sel = "prioritized";
+  std::string sel;
   r.get("replay.selector", sel);
-  if (sel == "prioritized") o.selector = SelectorKind::Prioritized;
-  else if (sel == "uniform") o.selector = SelectorKind::Uniform;
-  else bad_option("replay.selector", "\"" + sel + "\"", "\"prioritized\" or \"uniform\"");
+  check_key("replay.selector", sel);
+  o.selector = sel == "uniform" ? SelectorKind::Uniform : SelectorKind::Prioritized;
   r.get("replay.alpha", o.alpha);
   r.get("replay.beta", o.beta);
   r.get("replay.beta_anneal_samples", o.beta_anneal_samples);

@@ -62,7 +62,7 @@ const envs::EnvRegistrar<> kInfReward("InfReward-test-v0", [](const envs::EnvKwa
 });
 
 ActorOptions small_options() {
-  ActorOptions o;
+  ActorOptions o = ActorOptions::defaults();
   o.env_id = "CartPole-v1";
   o.envs_per_actor = 2;
   o.n_step = 1;
@@ -155,7 +155,7 @@ TEST_CASE("a full ring blocks the actor without dropping, and stop ends the wait
   CHECK(drain(run, 0).size() == 8);
 }
 
-TEST_CASE("non-finite env output is an error naming env, index and step; nothing pushed for it",
+TEST_CASE("non-finite env output is an error naming env, index and step, nothing pushed for it",
           "[actor]") {
   test::RunGuard guard;
   const RunContext run{guard.id, ProcessId::self(), ""};

@@ -28,7 +28,7 @@ TEST_CASE("actor options: every key is read from its section", "[options]") {
       "[run]\nseed = 77\n[env]\nid = \"Acrobot-v1\"\n"
       "[actor]\nenvs_per_actor = 5\nn_step = 4\ngamma = 0.95\nepsilon_base = 0.3\n"
       "epsilon_alpha = 6\nweight_sync_steps = 9\npush_batch = 32\nring_capacity = 1024\n"
-      "torch_threads = 2\nunrelated_key = 1\n"
+      "torch_threads = 2\n"
       "[learner]\nhidden = [32, 16, 8]\ndueling = false\nlr = 0.1\n");
   const auto o = ActorOptions::from_toml_file(path);
   std::remove(path.c_str());
@@ -45,6 +45,16 @@ TEST_CASE("actor options: every key is read from its section", "[options]") {
   CHECK(o.torch_threads == 2);
   CHECK(o.hidden == std::vector<int64_t>{32, 16, 8});
   CHECK_FALSE(o.dueling);
+}
+
+TEST_CASE("actor options: absent keys take the schema defaults, and there are no others", "[options]") {
+  const auto d = ActorOptions::defaults();
+  CHECK(d.hidden == std::vector<int64_t>{64, 64});  // the schema's learner.hidden
+  CHECK(d.ring_capacity == 4096);
+  CHECK(d.env_id == "CartPole-v1");
+  CHECK_NOTHROW(d.validate());
+  // A struct nobody filled holds no defaults of its own: it is refused, not silently run.
+  CHECK_THROWS_AS(ActorOptions{}.validate(), std::invalid_argument);
 }
 
 TEST_CASE("actor options: errors name the key, the value and what is allowed", "[options]") {
@@ -66,10 +76,15 @@ TEST_CASE("actor options: errors name the key, the value and what is allowed", "
   CHECK_THAT(bad("[actor]\npush_batch = 100\nring_capacity = 64\n"),
              Catch::Contains("actor.push_batch = 100"));
   CHECK_THAT(bad("[actor]\ngamma = 0\n"), Catch::Contains("actor.gamma = 0"));
-  CHECK_THAT(bad("[learner]\nhidden = [64, -1]\n"), Catch::Contains("learner.hidden[1] = -1"));
+  CHECK_THAT(bad("[learner]\nhidden = [64, -1]\n"),
+             Catch::Contains("learner.hidden = [64, -1]") && Catch::Contains("element -1"));
+  // Keys the schema does not know are refused, each with the closest known key.
+  const auto unknown = bad("[actor]\nn_stepz = 3\n[bogus]\nx = 1\n");
+  CHECK_THAT(unknown, Catch::Contains("unknown key 'actor.n_stepz'") && Catch::Contains("'actor.n_step'"));
+  CHECK_THAT(unknown, Catch::Contains("unknown key 'bogus.x'"));
   CHECK_THAT(bad("[actor\n"), Catch::Contains(":1:"));  // parse errors carry line and column
   CHECK_THAT(bad("[actor]\nenvs_per_actor = 0\n"), Catch::Contains("actor.envs_per_actor = 0"));
-  ActorOptions o;
+  ActorOptions o = ActorOptions::defaults();
   o.actor_id = 2;
   o.num_actors = 2;
   CHECK_THROWS_WITH(o.validate(), Catch::Contains("--actor-id = 2"));

@@ -76,7 +76,7 @@ TEST_CASE("proc: die_with_parent kills the child when its parent dies", "[proc]"
   ::close(fds[1]);
 }
 
-TEST_CASE("time: Backoff escalates from spinning to bounded sleeps; reset starts over", "[time]") {
+TEST_CASE("time: Backoff escalates from spinning to bounded sleeps, reset starts over", "[time]") {
   Backoff b(std::chrono::microseconds(500));
   const auto t0 = Clock::now();
   for (int i = 0; i < 200; ++i) b.pause();

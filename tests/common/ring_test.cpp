@@ -65,7 +65,7 @@ TEST_CASE("ring: single records, batches and wrap-around keep order and contents
   CHECK(ring.producer_epoch() == 1);
 }
 
-TEST_CASE("ring: try_ variants never block; full and empty are reported", "[ring]") {
+TEST_CASE("ring: try_ variants never block, full and empty are reported", "[ring]") {
   const shm::RingOptions o{48, 4};
   RingMemory m(o);
   auto ring = shm::SpscRing::create(m.mem, m.bytes, o);
@@ -238,7 +238,7 @@ TEST_CASE("ring: two threads stream records through every path (TSan checks the 
   CHECK(cons.corrupt_records() == 0);
 }
 
-TEST_CASE("ring: a producer killed mid-claim reads as dead; the next claim takes over", "[ring]") {
+TEST_CASE("ring: a producer killed mid-claim reads as dead, the next claim takes over", "[ring]") {
   const shm::RingOptions o{48, 4};
   RingMemory m(o);
   auto ring = shm::SpscRing::create(m.mem, m.bytes, o);

@@ -11,6 +11,7 @@
 #include "common/shm/segment.h"
 #include "common/shm/spsc_ring.h"
 #include "tests/common/shm_test_util.h"
+#include "tests/skip.h"
 
 using namespace shmrl;
 
@@ -56,10 +57,7 @@ TEST_CASE("segment: too little /dev/shm fails with sizes and a fix, leaving noth
   for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) msg.append(buf, n);
   ::close(fds[0]);
   const int rc = test::wait_child(child);
-  if (rc == kNoNamespace) {
-    WARN("SKIPPED: cannot unshare a mount namespace here (needs root / CAP_SYS_ADMIN)");
-    return;
-  }
+  if (rc == kNoNamespace) SHMRL_SKIP("cannot unshare a mount namespace here (needs root / CAP_SYS_ADMIN)");
   INFO(msg);
   CHECK(rc == 0);
   CHECK_THAT(msg, Catch::Contains("not enough shared memory in /dev/shm"));

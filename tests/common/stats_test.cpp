@@ -11,7 +11,7 @@
 
 using namespace shmrl;
 
-TEST_CASE("stats: another process reads what a writer publishes; a restarted writer keeps counts", "[stats]") {
+TEST_CASE("stats: another process reads what a writer publishes, a restarted writer keeps counts", "[stats]") {
   RunContext run{shm::new_run_id(), ProcessId::self(), ""};
   CHECK(read_stats(run, "actor0-stats").empty());
   {

@@ -110,3 +110,17 @@ TEST_CASE("children get SIGTERM when the launcher is SIGKILLed", "[child]") {
   }
   CHECK_FALSE(child_id.alive());
 }
+
+TEST_CASE("a forced stop SIGKILLs at once instead of waiting out the grace", "[child]") {
+  TempDir dir;
+  Child stubborn = Child::spawn("/bin/sh", {"-c", "trap '' TERM; sleep 100; sleep 100"}, dir.log("stubborn"));
+  std::this_thread::sleep_for(200ms);  // let the shell install its trap
+  const auto t0 = std::chrono::steady_clock::now();
+  // The second Ctrl-C arrives 300 ms into a 20 s grace.
+  auto killed = stop_children({&stubborn}, 20s, [&] { return std::chrono::steady_clock::now() - t0 > 300ms; });
+  const auto took = std::chrono::steady_clock::now() - t0;
+  CHECK(killed == std::vector<std::size_t>{0});
+  CHECK(describe_wait_status(*stubborn.poll()) == "killed by signal 9 (SIGKILL)");
+  CHECK(took >= 300ms);
+  CHECK(took < 3s);
+}

@@ -119,7 +119,7 @@ TEST_CASE("a resumed run appends to its CSV and continues its env step total", "
   CHECK(t.update(s, NAN, 0).env_steps == 5100);
 }
 
-TEST_CASE("TensorBoard tags skip missing values; the progress line shows the figures", "[metrics]") {
+TEST_CASE("TensorBoard tags skip missing values, the progress line shows the figures", "[metrics]") {
   MetricsRow r;
   r.wall_s = 12.0;
   r.env_steps = 1.5e6;

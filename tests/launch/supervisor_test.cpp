@@ -30,7 +30,7 @@ auto in(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() +
 const auto never = [] { return false; };
 }  // namespace
 
-TEST_CASE("start waits for readiness; poll restarts crashed actors within the budget", "[supervisor]") {
+TEST_CASE("start waits for readiness, poll restarts crashed actors within the budget", "[supervisor]") {
   Fixture f;
   Supervisor sup("/bin/sh", f.dir.string(), /*actor_restart_budget=*/2, f.console);
   sup.add(Role::Replay, 0, "replay", {"-c", "touch " + f.file("replay.ready") + "; exec sleep 100"});
@@ -99,6 +99,49 @@ TEST_CASE("start fails clearly when a child ends early, is not ready in time, or
     sup.add(Role::Learner, 0, "learner0", {"-c", "exec sleep 100"});
     CHECK_THROWS_WITH(sup.start(Role::Learner, f.ready_file(), in(5s), [] { return true; }),
                       Catch::Contains("stopped during start-up"));
+  }
+}
+
+TEST_CASE("starting many children stops at the first stop signal or dead child", "[supervisor]") {
+  Fixture f;
+  SECTION("a stop signal between two spawns") {
+    Supervisor sup("/bin/sh", f.dir.string(), 0, f.console);
+    for (int i = 0; i < 50; ++i) sup.add(Role::Actor, i, "actor" + std::to_string(i), {"-c", "exec sleep 100"});
+    int checks = 0;
+    auto stop_on_third = [&] { return ++checks >= 3; };
+    CHECK_THROWS_WITH(sup.start(Role::Actor, f.ready_file(), in(10s), stop_on_third),
+                      Catch::Contains("stopped during start-up"));
+    int spawned = 0;
+    for (const auto& m : sup.members()) spawned += m.child.pid() > 0;
+    CHECK(spawned == 2);
+    sup.stop_all(2s);
+  }
+  SECTION("a child that dies before the next spawn") {
+    Supervisor sup("/bin/sh", f.dir.string(), 0, f.console);
+    sup.add(Role::Actor, 0, "actor0", {"-c", "echo out of memory; exit 3"});
+    for (int i = 1; i < 50; ++i) sup.add(Role::Actor, i, "actor" + std::to_string(i), {"-c", "exec sleep 100"});
+    // Before the second spawn, give the first child time to end (bounded).
+    int checks = 0;
+    auto slow_second = [&] {
+      if (++checks == 2) {
+        const pid_t first = sup.members()[0].child.pid();
+        const std::string stat = "/proc/" + std::to_string(first) + "/stat";
+        for (int i = 0; i < 500; ++i) {
+          std::ifstream in(stat);
+          std::string s;
+          std::getline(in, s);
+          if (s.find(") Z") != std::string::npos) break;
+          std::this_thread::sleep_for(10ms);
+        }
+      }
+      return false;
+    };
+    CHECK_THROWS_WITH(sup.start(Role::Actor, f.ready_file(), in(10s), slow_second),
+                      Catch::Contains("actor0") && Catch::Contains("exited with status 3"));
+    int spawned = 0;
+    for (const auto& m : sup.members()) spawned += m.child.pid() > 0;
+    CHECK(spawned == 1);
+    sup.stop_all(2s);
   }
 }
 

@@ -106,7 +106,7 @@ TEST_CASE("a SIGKILLed actor is restarted and the run goes on", "[train]") {
   CHECK(run.summary()["actor_restarts"] == 1);
 }
 
-TEST_CASE("a SIGKILLed launcher takes its children along; the next run removes the leftovers", "[train]") {
+TEST_CASE("a SIGKILLed launcher takes its children along, the next run removes the leftovers", "[train]") {
   std::string old_id;
   {
     TrainRun run(tiny_run_args(), "kill9");
@@ -129,7 +129,7 @@ TEST_CASE("a SIGKILLed launcher takes its children along; the next run removes t
   }
 }
 
-TEST_CASE("a stopped run resumes from its checkpoint; shmrl eval scores a checkpoint", "[train]") {
+TEST_CASE("a stopped run resumes from its checkpoint, shmrl eval scores a checkpoint", "[train]") {
   auto args = tiny_run_args();
   // Sutton & Barto's CartPole rewards (0 a step, -1 at a fall) tell which kwargs an eval used.
   args.insert(args.end(), {"--time-limit", "4", "--target-return", "1000", "--set",

@@ -46,7 +46,7 @@ bool equal_modules(const torch::nn::Module& a, const torch::nn::Module& b) {
 }
 
 DqnOptions opts() {
-  DqnOptions o;
+  DqnOptions o = default_dqn();
   o.target_update_period = 2;
   return o;
 }

@@ -145,7 +145,7 @@ TEST_CASE("twin critic loss is importance-weighted and Polyak moves targets by t
   CHECK(target[0][1].item<float>() == Approx(9.0));
 }
 
-TEST_CASE("one SAC update moves critics, actor and alpha; the target critics move by tau",
+TEST_CASE("one SAC update moves critics, actor and alpha, and the target critics by tau",
           "[learner][sac]") {
   torch::manual_seed(1);
   SacLearner l(small_net(), ac_options(), torch::kCPU);

@@ -172,7 +172,7 @@ void check_two_ranks_identical(const MakeLearner& make, const MakeBatch& batch) 
 TEST_CASE("two Gloo learners in separate processes stay bit-identical", "[learner][distributed]") {
   check_two_ranks_identical(
       [](ProcessGroup* g) {
-        DqnOptions o;
+        DqnOptions o = default_dqn();
         o.target_update_period = 3;
         return std::make_unique<DqnLearner>(qnet_factory(mlp()), o, torch::kCPU, g);
       },

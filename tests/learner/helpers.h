@@ -12,10 +12,14 @@
 #include <vector>
 
 #include "learner/dqn.h"
+#include "learner/options.h"
 #include "models/q_model.h"
 #include "models/qnet.h"
 
 namespace shmrl::learner::test {
+
+// The DQN options of the schema's defaults (the only defaults there are).
+inline DqnOptions default_dqn() { return LearnerOptions::defaults().dqn_options(); }
 
 inline torch::Tensor t1(std::vector<float> v) { return torch::tensor(v, torch::kFloat32); }
 inline torch::Tensor t2(std::vector<float> v, int64_t rows) {

@@ -88,7 +88,7 @@ TEST_CASE("dueling aggregation Q = V + A - mean(A) on set weights", "[learner][d
 
 TEST_CASE("a learner update uses Q(s, a), the target net and the weights as computed by hand",
           "[learner][dqn]") {
-  DqnOptions o;
+  DqnOptions o = default_dqn();
   o.lr = 1e-3;
   o.grad_clip_norm = 1e6;
   DqnLearner l(qnet_factory(linear_qnet(2, 2)), o, torch::kCPU);

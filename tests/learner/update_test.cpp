@@ -47,7 +47,7 @@ models::QNetOptions small_mlp() {
 
 TEST_CASE("gradients are clipped to grad_clip_norm, and left alone below it", "[learner][clip]") {
   torch::manual_seed(1);
-  DqnOptions o;
+  DqnOptions o = default_dqn();
   o.grad_clip_norm = 0.01;
   DqnLearner clipped(qnet_factory(small_mlp()), o, torch::kCPU);
   auto r = clipped.step(random_batch(64, 2, /*reward_scale=*/100.0f));
@@ -65,7 +65,7 @@ TEST_CASE("gradients are clipped to grad_clip_norm, and left alone below it", "[
 
 TEST_CASE("the target network is refreshed every target_update_period updates", "[learner][target]") {
   torch::manual_seed(3);
-  DqnOptions o;
+  DqnOptions o = default_dqn();
   o.target_update_period = 3;
   DqnLearner l(qnet_factory(small_mlp()), o, torch::kCPU);
   REQUIRE(same_params(l.online(), l.target()));
@@ -79,7 +79,7 @@ TEST_CASE("the target network is refreshed every target_update_period updates", 
 
 TEST_CASE("Polyak averaging moves the target by tau towards the online network", "[learner][target]") {
   torch::manual_seed(4);
-  DqnOptions o;
+  DqnOptions o = default_dqn();
   o.target_update_period = 0;
   o.tau = 0.25;
   DqnLearner l(qnet_factory(small_mlp()), o, torch::kCPU);
@@ -93,7 +93,7 @@ TEST_CASE("Polyak averaging moves the target by tau towards the online network",
 
 TEST_CASE("a stop vote skips the update", "[learner][dqn]") {
   torch::manual_seed(6);
-  DqnLearner l(qnet_factory(small_mlp()), DqnOptions{}, torch::kCPU);
+  DqnLearner l(qnet_factory(small_mlp()), default_dqn(), torch::kCPU);
   auto before = l.online().module->parameters()[0].clone();
   auto r = l.step(random_batch(32, 7), /*stop=*/true);
   CHECK_FALSE(r.applied);
@@ -102,23 +102,23 @@ TEST_CASE("a stop vote skips the update", "[learner][dqn]") {
 }
 
 TEST_CASE("DQN options are validated with the key named", "[learner][options]") {
-  DqnOptions o;
+  DqnOptions o = default_dqn();
   o.target_update_period = 0;
   o.tau = 0;
   CHECK_THROWS_WITH(DqnLearner(qnet_factory(small_mlp()), o, torch::kCPU),
                     Catch::Contains("learner.tau"));
-  o = DqnOptions{};
+  o = default_dqn();
   o.lr = -1;
   CHECK_THROWS_WITH(o.validate(), Catch::Contains("learner.lr"));
 }
 
 TEST_CASE("learners with copied online and target networks take the same update", "[learner][dqn]") {
   torch::manual_seed(7);
-  DqnLearner a(qnet_factory(small_mlp()), DqnOptions{}, torch::kCPU);
+  DqnLearner a(qnet_factory(small_mlp()), default_dqn(), torch::kCPU);
   torch::manual_seed(8);
-  DqnLearner b(qnet_factory(small_mlp()), DqnOptions{}, torch::kCPU);
+  DqnLearner b(qnet_factory(small_mlp()), default_dqn(), torch::kCPU);
   torch::manual_seed(8);
-  DqnLearner online_only(qnet_factory(small_mlp()), DqnOptions{}, torch::kCPU);
+  DqnLearner online_only(qnet_factory(small_mlp()), default_dqn(), torch::kCPU);
   copy_networks(a, b);
   {
     torch::NoGradGuard g;

@@ -9,6 +9,7 @@
 
 #include "common/stats.h"
 #include "tests/replay/helpers.h"
+#include "tests/skip.h"
 
 using namespace shmrl;
 using namespace shmrl::replay;
@@ -62,10 +63,8 @@ error_buffer = 100.0
 }  // namespace
 
 TEST_CASE("command: `shmrl replay` serves a run and stops cleanly on SIGTERM") {
-  if (!std::filesystem::exists(kShmrl)) {
-    WARN("no " << kShmrl << " in this build (LibTorch-free): `shmrl replay` not exercised here");
-    return;
-  }
+  if (!std::filesystem::exists(kShmrl))
+    SHMRL_SKIP("no " + kShmrl + " in this build (LibTorch-free): `shmrl replay` not exercised here");
   TestRun t;
   const pid_t pid = exec_replay(t, kConfig);
   REQUIRE(wait_until([&] { return read_stats(t.run, seg::replay_stats())["ready"] == 1; }, 30s));
@@ -83,10 +82,8 @@ TEST_CASE("command: `shmrl replay` serves a run and stops cleanly on SIGTERM") {
 }
 
 TEST_CASE("command: `shmrl replay` refuses an invalid config with the key named, and a non-zero exit") {
-  if (!std::filesystem::exists(kShmrl)) {
-    WARN("no " << kShmrl << " in this build (LibTorch-free): `shmrl replay` not exercised here");
-    return;
-  }
+  if (!std::filesystem::exists(kShmrl))
+    SHMRL_SKIP("no " + kShmrl + " in this build (LibTorch-free): `shmrl replay` not exercised here");
   TestRun t;
   std::string bad = kConfig;
   bad += "alpha = nan\n";

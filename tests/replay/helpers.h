@@ -47,7 +47,7 @@ inline TransitionSchema cartpole_schema() {
 // Options for small in-test services: sampling as soon as anything is stored, no ratio limit.
 inline ReplayOptions small_options(uint64_t capacity, uint32_t batch, int actors, int learners,
                                    SelectorKind sel = SelectorKind::Uniform) {
-  ReplayOptions o;
+  ReplayOptions o = parse_replay_options("");
   o.actors = actors;
   o.learners = learners;
   o.capacity = capacity;

@@ -151,7 +151,7 @@ TEST_CASE("process: 4 producers and 2 consumers through the service process, not
   CHECK(contents(fresh, schema, fresh.committed()).checksum == want.checksum);
 }
 
-TEST_CASE("process: SIGKILL the service mid-run and restart it; items, tree and clients carry on") {
+TEST_CASE("process: SIGKILL the service mid-run and restart it, items, tree and clients carry on") {
   TestRun t;
   const auto schema = cartpole_schema();
   const uint64_t n = 15000;

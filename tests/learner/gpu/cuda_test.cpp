@@ -45,8 +45,8 @@ Batch random_batch(int64_t b, torch::Device d) {
 TEST_CASE("a CUDA update matches the CPU update", "[learner][gpu]") {
   REQUIRE_CUDA_OR_SKIP();
   torch::manual_seed(1);
-  DqnLearner cpu(qnet_factory(mlp()), DqnOptions{}, torch::kCPU);
-  DqnLearner gpu(qnet_factory(mlp()), DqnOptions{}, torch::Device(torch::kCUDA, 0));
+  DqnLearner cpu(qnet_factory(mlp()), default_dqn(), torch::kCPU);
+  DqnLearner gpu(qnet_factory(mlp()), default_dqn(), torch::Device(torch::kCUDA, 0));
   copy_networks(cpu, gpu);  // online and target: the update reads both
   for (int i = 0; i < 3; ++i) {
     auto rc = cpu.step(random_batch(256, torch::kCPU));
@@ -91,7 +91,7 @@ TEST_CASE("CUDA prefetch: pinned staging and side-stream copies deliver the slot
 TEST_CASE("a checkpoint written from CUDA loads on CPU", "[learner][gpu]") {
   REQUIRE_CUDA_OR_SKIP();
   TempDir dir;
-  DqnLearner gpu(qnet_factory(mlp()), DqnOptions{}, torch::Device(torch::kCUDA, 0));
+  DqnLearner gpu(qnet_factory(mlp()), default_dqn(), torch::Device(torch::kCUDA, 0));
   gpu.step(random_batch(64, torch::Device(torch::kCUDA, 0)));
   const CheckpointMeta meta{"CartPole-v1", qnet_arch(mlp()), {}};
   auto path = save_checkpoint(dir.str(), meta, {gpu.updates(), 0}, gpu.checkpoint_state());
@@ -99,7 +99,7 @@ TEST_CASE("a checkpoint written from CUDA loads on CPU", "[learner][gpu]") {
   auto [peeked, counters] = peek_checkpoint(path);
   CHECK(peeked.arch == meta.arch);
   CHECK(counters.updates == gpu.updates());
-  DqnLearner cpu(qnet_factory(mlp()), DqnOptions{}, torch::kCPU);
+  DqnLearner cpu(qnet_factory(mlp()), default_dqn(), torch::kCPU);
   load_checkpoint(path, meta, cpu.checkpoint_state());
   auto pc = cpu.online().module->parameters(), pg = gpu.online().module->parameters();
   for (std::size_t i = 0; i < pc.size(); ++i) CHECK(torch::equal(pg[i].cpu(), pc[i]));

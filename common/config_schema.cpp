@@ -1,11 +1,12 @@
-#include "launch/config_schema.h"
+#include "common/config_schema.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <sstream>
-#include <vector>
+#include <stdexcept>
 
-namespace shmrl::launch {
+namespace shmrl {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMaxCount = 1e15;  // counts beyond this are typos, and exact in a double
@@ -87,6 +88,9 @@ const KeySpec kSchema[] = {
             "how long a child may take to publish its stats segment at start"),
     real_above("run.stop_grace_s", "8.0", 0, 9,
             "on stop, SIGKILL children still alive this long after SIGTERM"),
+    integer("run.memory_budget_mb", "0", 0, 1e9,
+            "refuse a run whose estimated memory (measured size per process x processes + shared "
+            "memory) exceeds this many MiB (0 = the machine's MemAvailable)"),
 
     text("env.id", "\"CartPole-v1\"", "",
             "Gymnasium environment id"),
@@ -141,7 +145,8 @@ const KeySpec kSchema[] = {
             "priority of the first items inserted without one"),
     real("replay.checkpoint_period_s", "0.0", 0, 1e9,
             "seconds between replay checkpoints (0 = none)"),
-    boolean("replay.checkpoint_on_exit", "false", "write a replay checkpoint at shutdown"),
+    boolean("replay.checkpoint_on_exit", "true",
+            "write a replay checkpoint at shutdown (checkpoints/replay.ckpt; --resume restores it)"),
     text_or_empty("replay.restore_from", "\"\"", "",
             "replay checkpoint loaded when no storage segment exists (\"\" = none)"),
 
@@ -216,6 +221,11 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+bool in_range(const KeySpec& s, double v) {
+  if (s.lo_open ? !(v > s.lo) : !(v >= s.lo)) return false;
+  return v <= s.hi;
+}
+
 std::string num(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   std::ostringstream os;
@@ -273,6 +283,68 @@ std::string closest_key(std::string_view key) {
   return best_d <= std::max<std::size_t>(2, key.size() / 3) ? best : "";
 }
 
+const KeySpec& key_spec(std::string_view key) {
+  const KeySpec* s = find_key(key);
+  if (!s) throw std::logic_error("config key not in the schema: " + std::string(key));
+  return *s;
+}
+
+std::string unknown_key_message(std::string_view key) {
+  std::string msg = "unknown key '" + std::string(key) + "'";
+  std::string near = closest_key(key);
+  if (!near.empty()) msg += " (did you mean '" + near + "'?)";
+  return msg + "; `shmrl train --help` lists every key";
+}
+
+std::string number_text(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that round-trips
+  return std::string(buf, end);
+}
+
+std::string list_text(const std::vector<int64_t>& v) {
+  std::string out = "[";
+  for (int64_t i : v) out += (out.size() > 1 ? ", " : "") + std::to_string(i);
+  return out + "]";
+}
+
+void bad_value(const KeySpec& s, std::string_view shown, std::string_view why) {
+  std::string expected = "expected " + allowed_text(s) + (s.doc.empty() ? "" : " (" + std::string(s.doc) + ")");
+  throw std::invalid_argument(std::string(s.key) + " = " + std::string(shown) + ": " +
+                              (why.empty() ? expected : std::string(why) + "; " + expected));
+}
+
+void check_value(const KeySpec& s, int64_t v, std::string_view shown) {
+  if (!in_range(s, static_cast<double>(v))) bad_value(s, shown);
+  if (s.power_of_two && (v & (v - 1)) != 0) bad_value(s, shown, "not a power of two");
+}
+
+void check_value(const KeySpec& s, double v, std::string_view shown) {
+  if (std::isnan(v) || (std::isinf(v) && !s.allow_inf)) bad_value(s, shown, "not finite");
+  if (!in_range(s, v)) bad_value(s, shown);
+}
+
+void check_value(const KeySpec& s, const std::vector<int64_t>& v, std::string_view shown) {
+  if (v.empty()) bad_value(s, shown, "empty list");
+  for (int64_t i : v) {
+    if (!in_range(s, static_cast<double>(i))) bad_value(s, shown, "element " + std::to_string(i));
+  }
+}
+
+void check_value(const KeySpec& s, const std::string& v, std::string_view shown) {
+  if (v.empty() && !s.allow_empty) bad_value(s, "\"\"", "empty");
+  if (s.choices.empty()) return;
+  std::string_view rest = s.choices;
+  while (!rest.empty()) {
+    auto bar = rest.find('|');
+    if (rest.substr(0, bar) == v) return;
+    rest = bar == std::string_view::npos ? std::string_view{} : rest.substr(bar + 1);
+  }
+  bad_value(s, shown);
+}
+
 std::string allowed_text(const KeySpec& s) {
   switch (s.type) {
     case KeyType::Bool:
@@ -300,4 +372,4 @@ std::string allowed_text(const KeySpec& s) {
   return "?";
 }
 
-}  // namespace shmrl::launch
+}  // namespace shmrl

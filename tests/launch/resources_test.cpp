@@ -1,0 +1,102 @@
+// Resource sanity before start: the memory estimate against a budget (refused with the figures,
+// nothing started), the actors-vs-cores warning, and the measured per-process sizes the estimate
+// uses, checked against a real run's processes (/proc/<pid>/smaps_rollup).
+#include "launch/resources.h"
+
+#include <catch2/catch.hpp>
+
+#include "actors/envs/registry.h"
+#include "tests/launch/train_fixture.h"
+
+using shmrl::launch::Config;
+using namespace shmrl::test;
+
+namespace {
+shmrl::TransitionSchema cartpole_schema() {
+  auto env = shmrl::envs::make_env("CartPole-v1", {});
+  return shmrl::TransitionSchema(env->observation_space(), env->action_space());
+}
+
+// Anonymous memory of a process in bytes (0 if unreadable).
+std::size_t anonymous_bytes(pid_t pid) {
+  std::istringstream in(slurp("/proc/" + std::to_string(pid) + "/smaps_rollup"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("Anonymous:", 0) == 0) return std::stoull(line.substr(10)) << 10;
+  }
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("a run whose memory estimate exceeds the budget is refused with the figures", "[resources]") {
+  Config c = Config::defaults();
+  const auto schema = cartpole_schema();
+  const auto e = shmrl::launch::estimate_memory(c, schema);
+  CHECK(e.actors == 2);
+  CHECK(e.shared_memory > 0);
+  CHECK(e.total() == 2 * e.sizes.actor + e.sizes.learner + e.sizes.replay + e.sizes.launcher +
+                         e.sizes.shared_code + e.shared_memory);
+  c.set("run.memory_budget_mb", std::to_string((e.total() >> 20) + 1));
+  CHECK_NOTHROW(shmrl::launch::check_memory(c, schema));
+  c.set("run.memory_budget_mb", "500");
+  CHECK_THROWS_WITH(shmrl::launch::check_memory(c, schema),
+                    Catch::Contains("run.actors = 2") && Catch::Contains("run.memory_budget_mb = 500") &&
+                        Catch::Contains(e.describe()));
+  // The 1000 actors: about 200 GB, beyond any budget this machine has.
+  c.set("run.actors", "1000");
+  c.set("run.memory_budget_mb", "0");
+  const auto big = shmrl::launch::estimate_memory(c, schema);
+  CHECK(big.total() > std::size_t{190} << 30);
+  const auto avail = shmrl::launch::available_memory();
+  REQUIRE(avail);
+  if (*avail < big.total()) {
+    CHECK_THROWS_WITH(shmrl::launch::check_memory(c, schema), Catch::Contains("MemAvailable"));
+  }
+}
+
+TEST_CASE("far more actor processes than cores get a warning", "[resources]") {
+  Config c = Config::defaults();
+  c.set("run.actors", "8");
+  CHECK_FALSE(shmrl::launch::cores_warning(c, 2));
+  c.set("run.actors", "9");
+  const auto w = shmrl::launch::cores_warning(c, 2);
+  REQUIRE(w);
+  CHECK_THAT(*w, Catch::Contains("run.actors = 9") && Catch::Contains("2 cores"));
+}
+
+TEST_CASE("train refuses a run beyond its memory budget before starting anything", "[resources][train]") {
+  TrainRun run({"--actors", "16", "--set", "run.memory_budget_mb=2000"}, "membudget");
+  INFO(run.output());
+  CHECK(run.wait_exit(60s) == 2);
+  CHECK_THAT(run.output(), Catch::Contains("16 actors x") && Catch::Contains("run.memory_budget_mb = 2000"));
+  CHECK_FALSE(fs::exists(run.dir()));
+  CHECK(children_of(run.pid()).empty());
+}
+
+TEST_CASE("the per-process sizes the estimate uses match a real run's processes", "[resources][train]") {
+  TrainRun run(tiny_run_args(), "memsize");
+  REQUIRE(run.wait_ready(120s));
+  // Measured once training is under way (weights published, batches flowing).
+  REQUIRE(wait_for([&] { return run.metric("updates") > 0; }, 60s));
+  const shmrl::launch::ProcessSizes sizes;
+  std::map<std::string, std::size_t> most;  // role -> largest anonymous size seen
+  for (int sample = 0; sample < 5; ++sample) {
+    most["launcher"] = std::max(most["launcher"], anonymous_bytes(run.pid()));
+    for (const auto& [pid, cmd] : children_of(run.pid())) {
+      for (const char* role : {"actor", "learner", "replay"}) {
+        if (cmd.find(std::string(" ") + role + " ") != std::string::npos)
+          most[role] = std::max(most[role], anonymous_bytes(pid));
+      }
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  kill(run.pid(), SIGTERM);
+  CHECK(run.wait_exit(20s) == 128 + SIGTERM);
+  const std::map<std::string, std::size_t> assumed = {
+      {"actor", sizes.actor}, {"learner", sizes.learner}, {"replay", sizes.replay}, {"launcher", sizes.launcher}};
+  for (const auto& [role, bytes] : assumed) {
+    INFO(role << ": measured " << (most[role] >> 20) << " MiB, estimate uses " << (bytes >> 20) << " MiB");
+    CHECK(most[role] > 0);
+    CHECK(most[role] <= bytes);      // the estimate does not undercount
+    CHECK(most[role] * 2 >= bytes);  // nor is it far above what the processes use
+  }
+}
