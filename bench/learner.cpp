@@ -1,27 +1,40 @@
 // `shmrl bench learner [--json]`: learner updates per second on the available device, for
 //   mlp  DQN, the MLP Q-network (QNet, hidden = [128, 128], dueling) on CartPole observations,
-//        batch 512 (--batch)
-//   cnn  DQN, the Nature CNN (dueling) on 84x84x4 uint8 frames, 18 actions, batch 512 (--batch)
+//        batch 512 and 256 (--batch)
+//   cnn  DQN, the Nature CNN (dueling) on 84x84x4 uint8 frames, 18 actions, batch 512 and 256
 //   sac  SAC, 256-256 actor and twin critics on Pendulum's spaces, batch 256 (--ac-batch)
 //   td3  TD3, the same networks and batch (an update is a critic update; the actor every 2nd)
 // Two sources per model:
 //   device  the batch already on the device: the update alone (forward, double-DQN targets,
 //           backward, clipping, Adam)
 //   slots   batches taken from real shared-memory batch slots through the learner's prefetch thread
-//           (zero-copy on CPU; pinned staging + side-stream copy on CUDA), refilled by a thread
+//           (zero-copy on CPU; straight from the page-locked slots on CUDA), refilled by a thread
 //           standing in for the replay service (it republishes already written slots)
-// Output: {"learner": [{"algorithm": "dqn", "model": "mlp", "network": "...", "device": "cpu",
-//          "batch": 512, "source": "device", "updates_per_s": ...}, ...]}.
+// The loop is the learner process's: each update's results (loss, norm, TD errors) are read after
+// the next update was queued; the device is synchronised only at the end of a row. On CUDA the
+// learner process's cuDNN benchmark mode and TF32 are on.
 // --profile adds to each "device" row where an update's time goes (op_profile.h): operator calls
 // per update, the share of the wall time inside them and the costliest top-level ops.
+// Output: {"learner": [{"algorithm": "dqn", "model": "mlp", "network": "...", "device": "cpu",
+//          "batch": 512, "source": "device",
+//          "updates_per_s": ..., "host_syncs_per_update": ... (CUDA), "batch_wait_share": ...
+//          (slots: share of the time the training thread waited for a batch)}, ...]}.
+// host_syncs_per_update = the read of the previous update's results (one event wait, normally
+// already complete) + every synchronising CUDA call LibTorch's sync-debug mode reports.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
+
+#ifdef SHMRL_HAVE_CUDA
+#include <c10/cuda/CUDAFunctions.h>
+#endif
+#include <c10/util/Exception.h>
 
 #include "bench/benches.h"
 #include "bench/op_profile.h"
@@ -46,8 +59,8 @@ using learner::Learner;
 
 struct Args {
   bool json = false;
-  int64_t batch = 512;     // DQN rows
-  int64_t ac_batch = 256;  // SAC and TD3 rows
+  std::vector<int64_t> batches{512, 256};  // DQN rows
+  std::vector<int64_t> ac_batches{256};     // SAC and TD3 rows
   bool profile = false;
   double seconds = 3.0;   // per row (at least min_updates updates)
   int min_updates = 3;
@@ -59,7 +72,7 @@ struct Args {
 struct Model {
   std::string name, algorithm, network;
   Space obs, action;
-  int64_t batch;
+  std::vector<int64_t> batches;
   std::function<std::unique_ptr<Learner>(torch::Device)> make;
 };
 
@@ -73,7 +86,7 @@ std::vector<Model> models(const Args& a) {
   if (a.models.find("mlp") != std::string::npos) {
     auto obs = Space::box({4}, std::vector<float>(4, -1e9f), std::vector<float>(4, 1e9f));
     auto act = Space::discrete(2);
-    out.push_back({"mlp", "dqn", "128-128 dueling Q-MLP (CartPole)", obs, act, a.batch,
+    out.push_back({"mlp", "dqn", "128-128 dueling Q-MLP (CartPole)", obs, act, a.batches,
                    dqn(models::qnet_factory(models::qnet_options_for(obs, act, {128, 128}, true)))});
   }
   if (a.models.find("cnn") != std::string::npos) {
@@ -82,7 +95,7 @@ std::vector<Model> models(const Args& a) {
     models::NatureCnnOptions o;
     o.in_channels = 4;
     o.num_actions = 18;
-    out.push_back({"cnn", "dqn", "Nature CNN 84x84x4, dueling", obs, Space::discrete(18), a.batch,
+    out.push_back({"cnn", "dqn", "Nature CNN 84x84x4, dueling", obs, Space::discrete(18), a.batches,
                    dqn(models::nature_cnn_factory(o))});
   }
   // Pendulum's spaces: 3 observations, one action in [-2, 2].
@@ -91,12 +104,12 @@ std::vector<Model> models(const Args& a) {
   const auto net = models::actor_net_options_for(obs, act, {256, 256});
   const std::string network = "256-256 actor + twin 256-256 critics (Pendulum)";
   if (a.models.find("sac") != std::string::npos)
-    out.push_back({"sac", "sac", network, obs, act, a.ac_batch, [net](torch::Device d) {
+    out.push_back({"sac", "sac", network, obs, act, a.ac_batches, [net](torch::Device d) {
                      return std::make_unique<learner::SacLearner>(
                          net, learner::LearnerOptions::defaults().actor_critic_options(), d);
                    }});
   if (a.models.find("td3") != std::string::npos)
-    out.push_back({"td3", "td3", network, obs, act, a.ac_batch, [net](torch::Device d) {
+    out.push_back({"td3", "td3", network, obs, act, a.ac_batches, [net](torch::Device d) {
                      return std::make_unique<learner::Td3Learner>(
                          net, learner::LearnerOptions::defaults().actor_critic_options(), d);
                    }});
@@ -107,21 +120,61 @@ void sync(torch::Device d) {
   if (d.is_cuda()) torch::cuda::synchronize(d.index());
 }
 
-// Runs step() until `seconds` and `min_updates` are both reached; updates per second.
+// Counts the synchronising CUDA calls of this thread (LibTorch's sync-debug mode warns on each).
+class SyncCounter : public c10::WarningHandler {
+ public:
+  explicit SyncCounter(torch::Device d) : on_(d.is_cuda()) {
+#ifdef SHMRL_HAVE_CUDA
+    if (on_) c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_WARN);
+#endif
+  }
+  ~SyncCounter() override {
+#ifdef SHMRL_HAVE_CUDA
+    if (on_) c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_DISABLED);
+#endif
+  }
+  void process(const c10::Warning& w) override {
+    if (w.msg().find("synchroniz") != std::string::npos) ++count;
+  }
+  const bool on_;
+  int64_t count = 0;
+};
+
+struct Measured {
+  double updates_per_s = 0;
+  std::optional<double> host_syncs_per_update;  // CUDA only
+  double seconds = 0;
+};
+
+// Runs step(previous result) until `seconds` and `min_updates` are both reached. step() queues one
+// update and then reads the previous one's results, as the learner process does.
 template <class Step>
-double measure(const Args& a, torch::Device device, Step step) {
-  for (int i = 0; i < 2; ++i) step();  // warm-up: allocator, kernels, Adam state
+Measured measure(const Args& a, torch::Device device, Step step) {
+  learner::StepResult previous;
+  for (int i = 0; i < 2; ++i) previous = step(nullptr);  // warm-up: allocator, kernels, Adam state
   sync(device);
+  SyncCounter syncs(device);
+  c10::WarningUtils::WarningHandlerGuard guard(&syncs);
   const auto t0 = Clock::now();
   int n = 0;
   double dt = 0;
   do {
-    step();
+    previous = step(&previous);
     ++n;
-    sync(device);
     dt = std::chrono::duration<double>(Clock::now() - t0).count();
   } while (dt < a.seconds || n < a.min_updates);
-  return n / dt;
+  const int64_t flagged = syncs.count;
+  sync(device);
+  dt = std::chrono::duration<double>(Clock::now() - t0).count();
+  Measured m{n / dt, std::nullopt, dt};
+  if (device.is_cuda()) m.host_syncs_per_update = 1.0 + static_cast<double>(flagged) / n;
+  return m;
+}
+
+// What the learner process does with an update's results once it reads them.
+double results_sink = 0;
+void consume(const learner::StepResult* r) {
+  if (r) results_sink += r->loss() + r->grad_norm() + r->td_abs()[0].item<double>();
 }
 
 // A batch of random records for `m` in the BatchLayout byte format, as a uint8 CPU tensor.
@@ -145,15 +198,20 @@ torch::Tensor random_batch_bytes(const Model& m, const BatchLayout& layout, cons
   return bytes;
 }
 
-double bench_device(const Args& a, const Model& m, torch::Device device, nlohmann::json& row) {
+Measured bench_device(const Args& a, const Model& m, torch::Device device, int64_t batch, nlohmann::json& row) {
   TransitionSchema schema(m.obs, m.action);
-  BatchLayout layout(schema, static_cast<std::size_t>(m.batch));
+  BatchLayout layout(schema, static_cast<std::size_t>(batch));
   auto bytes = random_batch_bytes(m, layout, schema).to(device);
-  Batch b = learner::batch_from_bytes(bytes, layout, schema, torch::rand({m.batch}).to(device));
+  Batch b = learner::batch_from_bytes(bytes, layout, schema, torch::rand({batch}).to(device));
   auto l = m.make(device);
-  const double rate = measure(a, device, [&] { l->step(b); });
+  const Measured out = measure(a, device, [&](const learner::StepResult* previous) {
+    auto r = l->step(b);
+    consume(previous);
+    return r;
+  });
   if (a.profile) {
-    const OpProfile p = profile_ops([&] { l->step(b); }, std::max(a.min_updates, static_cast<int>(rate)));
+    const OpProfile p = profile_ops([&] { l->step(b).loss(); },
+                                    std::max(a.min_updates, static_cast<int>(out.updates_per_s)));
     nlohmann::json top = nlohmann::json::array();
     for (std::size_t i = 0; i < std::min<std::size_t>(8, p.top_us_per_update.size()); ++i)
       top.push_back({{"op", p.top_us_per_update[i].first}, {"us_per_update", p.top_us_per_update[i].second}});
@@ -162,12 +220,13 @@ double bench_device(const Args& a, const Model& m, torch::Device device, nlohman
                       {"us_per_op", p.us_per_update / p.ops_per_update},
                       {"share_inside_top_level_ops", p.top_op_share}, {"costliest_top_level_ops", top}};
   }
-  return rate;
+  return out;
 }
 
-double bench_slots(const Args& a, const Model& m, torch::Device device) {
+Measured bench_slots(const Args& a, const Model& m, torch::Device device, int64_t batch_size,
+                     double& wait_share) {
   TransitionSchema schema(m.obs, m.action);
-  const auto batch = static_cast<std::size_t>(m.batch);
+  const auto batch = static_cast<std::size_t>(batch_size);
   BatchLayout layout(schema, batch);
   struct BenchRun {
     RunContext run{shm::new_run_id(), ProcessId::self(), "/tmp"};
@@ -197,42 +256,54 @@ double bench_slots(const Args& a, const Model& m, torch::Device device) {
       writer.publish(s, 0.4, 1);
     }
   });
-  double rate = 0;
+  Measured out;
   {
     auto reader = replay::BatchReader::attach(br.run, 0, schema, batch, deadline_in(5s));
     learner::BatchPrefetcher prefetch(reader, schema, device, device.is_cuda() ? 2 : 1);
     auto l = m.make(device);
-    rate = measure(a, device, [&] {
+    double wait_before = 0;
+    int calls = 0;
+    out = measure(a, device, [&](const learner::StepResult* previous) {
+      if (++calls == 3) wait_before = prefetch.wait_seconds();  // the first measured update
       auto b = prefetch.next(deadline_in(10s));
       if (!b) throw std::runtime_error("bench learner: no batch from the slots within 10 s");
-      l->step(b->batch);
+      auto r = l->step(b->batch);
+      consume(previous);
       prefetch.done(*b);
+      return r;
     });
+    wait_share = (prefetch.wait_seconds() - wait_before) / out.seconds;
   }
   stop = true;
   service.join();
-  return rate;
+  return out;
 }
 
 void run(const Args& a) {
   torch::set_num_threads(a.threads);
   torch::manual_seed(1);
   const torch::Device device = learner::resolve_device(a.device, 0);
+  if (device.is_cuda()) learner::enable_fast_cuda_math();  // as the learner process
   const std::string dev = device.is_cuda() ? "cuda" : "cpu";
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& m : models(a)) {
-    for (const char* source : {"device", "slots"}) {
-      nlohmann::json row = {{"algorithm", m.algorithm}, {"model", m.name}, {"network", m.network},
-                            {"device", dev}, {"batch", m.batch}, {"source", source}};
-      const double ups = std::string(source) == "device" ? bench_device(a, m, device, row)
-                                                         : bench_slots(a, m, device);
-      row["updates_per_s"] = ups;
-      if (!a.json) {
-        std::cout << m.algorithm << " " << m.name << " on " << dev << ", batch " << m.batch << ", from "
-                  << source << ": " << ups << " updates/s\n";
-        if (row.contains("profile")) std::cout << "  profile: " << row["profile"].dump() << "\n";
+    for (const int64_t batch : m.batches) {
+      for (const std::string source : {"device", "slots"}) {
+        double wait_share = 0;
+        nlohmann::json row = {{"algorithm", m.algorithm}, {"model", m.name}, {"network", m.network},
+                              {"device", dev},            {"batch", batch},  {"source", source}};
+        const Measured r = source == "device" ? bench_device(a, m, device, batch, row)
+                                              : bench_slots(a, m, device, batch, wait_share);
+        row["updates_per_s"] = r.updates_per_s;
+        if (r.host_syncs_per_update) row["host_syncs_per_update"] = *r.host_syncs_per_update;
+        if (source == "slots") row["batch_wait_share"] = wait_share;
+        rows.push_back(row);
+        if (!a.json) {
+          std::cout << m.algorithm << " " << m.name << " on " << dev << ", batch " << batch << ", from "
+                    << source << ": " << r.updates_per_s << " updates/s\n";
+          if (row.contains("profile")) std::cout << "  profile: " << row["profile"].dump() << "\n";
+        }
       }
-      rows.push_back(std::move(row));
     }
   }
   if (a.json) std::cout << nlohmann::json{{"learner", rows}}.dump() << "\n";
@@ -241,18 +312,17 @@ void run(const Args& a) {
 
 void add_learner_bench(CLI::App& bench) {
   auto* cmd = bench.add_subcommand(
-      "learner", "Learner updates/s: DQN MLP and Nature CNN (batch 512), SAC and TD3 256-256 (batch 256)");
+      "learner", "Learner updates/s: DQN MLP and Nature CNN (batch 512, 256), SAC and TD3 256-256 (batch 256)");
   auto a = std::make_shared<Args>();
   cmd->add_flag("--json", a->json, "Print one JSON object");
-  cmd->add_option("--batch", a->batch, "DQN batch size")->default_val(512)->check(CLI::PositiveNumber);
-  cmd->add_option("--ac-batch", a->ac_batch, "SAC and TD3 batch size")->default_val(256)->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", a->batches, "Batch sizes (one row each)")->default_str("512 256")->check(CLI::PositiveNumber);
+  cmd->add_option("--ac-batch", a->ac_batches, "SAC and TD3 batch sizes")->default_str("256")->check(CLI::PositiveNumber);
   cmd->add_flag("--profile", a->profile, "Count and time the operator calls of each update (device rows)");
   cmd->add_option("--seconds", a->seconds, "Measuring time per row")->default_val(3.0);
   cmd->add_option("--min-updates", a->min_updates, "At least this many updates per row")->default_val(3);
   cmd->add_option("--device", a->device, "auto | cpu | cuda")->default_val("auto")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  cmd->add_option("--models", a->models, "Comma-separated subset of mlp,cnn,sac,td3")
-      ->default_val("mlp,cnn,sac,td3");
+  cmd->add_option("--models", a->models, "Comma-separated subset of mlp,cnn,sac,td3")->default_val("mlp,cnn,sac,td3");
   cmd->add_option("--threads", a->threads, "Torch intra-op threads (as learner.torch_threads)")
       ->default_val(1)->check(CLI::PositiveNumber);
   cmd->callback([a] {

@@ -18,6 +18,10 @@
 #include "learner/checkpoint.h"
 #include "learner/distributed.h"
 
+namespace c10 {
+class Event;
+}
+
 namespace shmrl::learner {
 
 struct LearnerOptions;
@@ -32,12 +36,31 @@ struct Batch {
   torch::Tensor weights;   // [B] float32 importance-sampling weights
 };
 
-struct StepResult {
-  bool applied = false;     // false: a rank asked to stop, no rank changed its parameters
-  double loss = 0;          // this rank's (critic) loss
-  double grad_norm = 0;     // global (critic) gradient norm before clipping (all-reduced gradient)
-  torch::Tensor td_abs;     // [B] float32 on CPU: |y - Q(s, a)| of this rank's batch
+// What one update produced. `applied` is known when step() returns; loss, gradient norm and TD
+// errors arrive on the host by one asynchronous device-to-host copy (CUDA; on the CPU they are
+// there at once). The accessors wait for that copy the first time (ready() says whether they would).
+class StepResult {
+ public:
+  StepResult() = default;
+  // `host`: [loss, grad norm, |td|...] float32 on the host, complete once `copied` (null: now) has.
+  StepResult(bool applied, torch::Tensor host, std::shared_ptr<c10::Event> copied = nullptr)
+      : applied(applied), host_(std::move(host)), copied_(std::move(copied)) {}
+
+  bool applied = false;  // false: a rank asked to stop, no rank changed its parameters
+
+  double loss() const;                // this rank's (critic) loss
+  double grad_norm() const;           // global (critic) gradient norm before clipping (0 when not applied)
+  torch::Tensor td_abs() const;       // [B] float32 on the CPU: |y - Q(s, a)| of this rank's batch
+  bool ready() const;                 // the copy has completed (never waits)
+
+ private:
+  const torch::Tensor& host() const;  // waits for the copy, then [loss, grad norm, |td|...]
+  torch::Tensor host_;                // [2 + B] float32 on the host (pinned on CUDA)
+  std::shared_ptr<c10::Event> copied_;  // CUDA: recorded after the copy; null on the CPU
 };
+
+// A StepResult already on the host (learners that read their results synchronously).
+StepResult host_step_result(bool applied, double loss, double grad_norm, const torch::Tensor& td_abs);
 
 class Learner {
  public:

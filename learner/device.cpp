@@ -28,4 +28,10 @@ torch::Device resolve_device(const std::string& choice, int rank) {
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(rank));
 }
 
+void enable_fast_cuda_math() {
+  at::globalContext().setBenchmarkCuDNN(true);
+  at::globalContext().setAllowTF32CuBLAS(true);
+  at::globalContext().setAllowTF32CuDNN(true);
+}
+
 }  // namespace shmrl::learner

@@ -17,4 +17,10 @@ torch::Device resolve_device(const std::string& choice, int rank);
 // gpus > 0) but only `gpus` GPUs exist. Nothing for "cpu". Pure: the caller counts the GPUs.
 void check_learners_fit_gpus(const std::string& choice, int learners, int gpus);
 
+// Speed over bit-exactness on CUDA, process-wide: cuDNN autotuning (benchmark mode: the fixed batch
+// shapes pay the search once) and TF32 for float32 matmuls and convolutions (10-bit mantissa
+// products, float32 accumulation). For the learner process and the benchmark; never in the
+// CPU-vs-CUDA equality tests. Nothing happens on the CPU.
+void enable_fast_cuda_math();
+
 }  // namespace shmrl::learner

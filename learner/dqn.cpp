@@ -1,19 +1,23 @@
 #include "learner/dqn.h"
 
+#include <c10/core/Event.h>
+#include <c10/core/impl/VirtualGuardImpl.h>
+
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
 
 #include "common/config_schema.h"
 #include "common/toml_reader.h"
+#include "learner/optim.h"
 #include "learner/targets.h"
 
 namespace shmrl::learner {
 namespace {
+// One multi-tensor copy for the parameters (one kernel on CUDA), then any buffers.
 void copy_parameters(torch::nn::Module& from, torch::nn::Module& to) {
   torch::NoGradGuard no_grad;
-  auto src = from.parameters(), dst = to.parameters();
-  for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+  at::_foreach_copy_(to.parameters(), from.parameters());
   auto bsrc = from.buffers(), bdst = to.buffers();
   for (std::size_t i = 0; i < bsrc.size(); ++i) bdst[i].copy_(bsrc[i]);
 }
@@ -40,6 +44,7 @@ DqnLearner::DqnLearner(const models::QModelFactory& factory, const DqnOptions& o
   // The target network is never trained: no autograd graph through it.
   for (auto& p : target_.module->parameters()) p.set_requires_grad(false);
   params_ = online_.module->parameters();
+  target_params_ = target_.module->parameters();
   optim_ = std::make_unique<torch::optim::Adam>(
       params_, torch::optim::AdamOptions(opts_.lr).eps(opts_.adam_eps));
 }
@@ -57,7 +62,6 @@ double DqnLearner::reduce_gradients(bool stop) {
 }
 
 StepResult DqnLearner::step(const Batch& b, bool stop) {
-  StepResult r;
   const auto action = b.action.to(torch::kInt64).unsqueeze(1);
   torch::Tensor target_y;
   {
@@ -75,15 +79,25 @@ StepResult DqnLearner::step(const Batch& b, bool stop) {
   optim_->zero_grad();
   loss.backward();
   const double votes = reduce_gradients(stop);
-  r.loss = loss.item<double>();
-  r.td_abs = td.detach().abs().to(torch::kCPU, torch::kFloat32);
-  if (votes > 0) return r;  // someone is stopping: nobody steps, replicas stay equal
-  r.grad_norm = torch::nn::utils::clip_grad_norm_(params_, opts_.grad_clip_norm);
-  optim_->step();
+  // Someone is stopping: nobody steps, replicas stay equal.
+  if (votes > 0) return finish(false, loss, torch::zeros({}, loss.options()), td);
+  auto norm = clip_grad_norm(params_, opts_.grad_clip_norm);
+  fused_adam_step(*optim_, adam_step_);
   ++updates_;
   update_target();
-  r.applied = true;
-  return r;
+  return finish(true, loss, norm, td);
+}
+
+StepResult DqnLearner::finish(bool applied, const torch::Tensor& loss, const torch::Tensor& norm,
+                              const torch::Tensor& td) {
+  auto packed = torch::cat({loss.detach().reshape({1}).to(torch::kFloat32), norm.reshape({1}).to(torch::kFloat32),
+                            td.detach().abs().to(torch::kFloat32)});
+  if (!device_.is_cuda()) return StepResult(applied, packed);
+  auto host = torch::empty(packed.sizes(), torch::TensorOptions().dtype(torch::kFloat32).pinned_memory(true));
+  host.copy_(packed, /*non_blocking=*/true);
+  auto copied = std::make_shared<c10::Event>(c10::DeviceType::CUDA);
+  copied->record(c10::impl::VirtualGuardImpl(c10::DeviceType::CUDA).getStream(device_));
+  return StepResult(applied, host, copied);
 }
 
 void DqnLearner::stop_round() {
@@ -99,8 +113,7 @@ void DqnLearner::update_target() {
     return;
   }
   torch::NoGradGuard no_grad;
-  auto src = online_.module->parameters(), dst = target_.module->parameters();
-  for (std::size_t i = 0; i < src.size(); ++i) dst[i].lerp_(src[i], opts_.tau);
+  at::_foreach_lerp_(target_params_, params_, opts_.tau);
 }
 
 }  // namespace shmrl::learner

@@ -3,6 +3,13 @@
 // global gradient-norm clipping, a target network refreshed every T updates (or Polyak-averaged
 // with tau), and gradients averaged over all learner ranks before the optimizer step.
 //
+// On a GPU an update is a short, fixed sequence of kernels the host never waits for: Adam is
+// LibTorch's fused kernel (one launch for all parameters, not one per tensor), the clipping norm and
+// scale are multi-tensor ops that stay on the device, and loss, gradient norm and TD errors travel
+// to the host in ONE asynchronous copy that the caller reads when it needs them (typically one
+// update later). A single learner then never synchronises with the device inside step(); several
+// learners read the stop vote of the all-reduce (one sync).
+//
 // Threading: one thread (the training loop) owns a DqnLearner.
 #include <cstdint>
 
@@ -38,9 +45,11 @@ class DqnLearner final : public Learner {
   // Collective.
   void sync_replicas() override;
 
-  // One update. `stop` is this rank's wish to stop; it travels with the gradients, and if any rank
-  // wished to stop no rank applies the update (all return applied = false, parameters unchanged),
-  // so replicas stay identical and all ranks leave the loop together. Collective.
+  // One update, queued on the device's current stream. `stop` is this rank's wish to stop; it
+  // travels with the gradients, and if any rank wished to stop no rank applies the update (all
+  // return applied = false, parameters unchanged), so replicas stay identical and all ranks leave
+  // the loop together. The batch's tensors may be reused once the returned result is ready().
+  // Collective.
   StepResult step(const Batch& batch, bool stop = false) override;
 
   // Every rank wants to stop but this one has no batch: joins the final round with zero gradients.
@@ -62,14 +71,22 @@ class DqnLearner final : public Learner {
  private:
   // Sum of the ranks' stop votes, after averaging gradients.
   double reduce_gradients(bool stop);
+  // Scales the gradients to a global norm <= grad_clip_norm on the device; the norm before (0-dim).
+  torch::Tensor clip_gradients();
+  // Adam with the optimizer's own state (so checkpoints keep their format), one fused kernel.
+  void adam_step();
   void update_target();
+  // Starts the copy of [loss, norm, |td|] to the host.
+  StepResult finish(bool applied, const torch::Tensor& loss, const torch::Tensor& norm,
+                    const torch::Tensor& td);
 
   DqnOptions opts_;
   torch::Device device_;
   ProcessGroup* group_;
   models::QModel online_, target_;
-  std::vector<torch::Tensor> params_;
+  std::vector<torch::Tensor> params_, target_params_;
   std::unique_ptr<torch::optim::Adam> optim_;
+  torch::Tensor adam_step_;  // the step count, float32 on the device, as the fused kernel reads it
   uint64_t updates_ = 0;
 };
 

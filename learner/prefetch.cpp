@@ -6,7 +6,10 @@
 
 #include <chrono>
 #include <cstring>
+#include <iostream>
 #include <stdexcept>
+
+#include "learner/cuda_host.h"
 
 namespace shmrl::learner {
 namespace {
@@ -52,6 +55,8 @@ Batch batch_from_bytes(const torch::Tensor& bytes, const BatchLayout& layout,
 struct BatchPrefetcher::Cuda {
   c10::Stream stream;
   std::size_t weights_offset, bytes;
+  std::unique_ptr<HostRegistration> registered;       // the slot segment, page-locked
+  // Fallback when the segment could not be registered:
   std::vector<torch::Tensor> staging;                 // pinned host buffers, used round-robin
   std::vector<std::shared_ptr<c10::Event>> last_copy;  // the copy that last read staging[i]
   std::size_t next = 0;
@@ -64,12 +69,17 @@ BatchPrefetcher::BatchPrefetcher(replay::BatchReader& reader, const TransitionSc
   if (device_.is_cuda()) {
     c10::impl::VirtualGuardImpl impl(c10::DeviceType::CUDA);
     const auto& layout = reader_.layout();
-    cuda_ = std::unique_ptr<Cuda>(new Cuda{impl.getStreamFromGlobalPool(device_), 0, 0, {}, {}, 0});
+    cuda_ = std::unique_ptr<Cuda>(new Cuda{impl.getStreamFromGlobalPool(device_), 0, 0, nullptr, {}, {}, 0});
     cuda_->weights_offset = align64(layout.bytes());
     cuda_->bytes = cuda_->weights_offset + layout.batch_size() * sizeof(float);
-    // depth queued + one being filled + one spare, so a buffer is reused only after its batch was
-    // handed to the training thread.
-    for (std::size_t i = 0; i < depth_ + 2; ++i) {
+    const auto memory = reader_.memory();
+    cuda_->registered = std::make_unique<HostRegistration>(memory.data(), memory.size());
+    if (!cuda_->registered->ok())
+      std::cerr << "learner: batch slots not page-locked (" << cuda_->registered->error()
+                << "): batches go through a pinned staging copy\n";
+    // Staging fallback: depth queued + one being filled + one spare, so a buffer is reused only
+    // after its batch was handed to the training thread.
+    for (std::size_t i = 0; !direct() && i < depth_ + 2; ++i) {
       cuda_->staging.push_back(torch::empty({static_cast<int64_t>(cuda_->bytes)},
                                             torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(true)));
       cuda_->last_copy.push_back(nullptr);
@@ -88,7 +98,9 @@ BatchPrefetcher::~BatchPrefetcher() {
   for (auto& b : ready_) done(b);
 }
 
-DeviceBatch BatchPrefetcher::convert(const replay::BatchView& v) {
+bool BatchPrefetcher::direct() const { return cuda_ && cuda_->registered->ok(); }
+
+DeviceBatch BatchPrefetcher::convert(const replay::BatchView& v, std::shared_ptr<c10::Event>& release_after) {
   const auto& layout = reader_.layout();
   const auto b = static_cast<int64_t>(layout.batch_size());
   DeviceBatch out;
@@ -106,20 +118,31 @@ DeviceBatch BatchPrefetcher::convert(const replay::BatchView& v) {
     return out;
   }
   auto& c = *cuda_;
-  const std::size_t k = c.next++ % c.staging.size();
-  if (c.last_copy[k]) c.last_copy[k]->synchronize();  // the previous copy out of staging[k] is done
-  auto* stage = static_cast<std::byte*>(c.staging[k].data_ptr());
-  std::memcpy(stage, v.data, layout.bytes());
-  std::memcpy(stage + c.weights_offset, v.weights.data(), b * sizeof(float));
-  reader_.release(v);  // the slot is free for the service again
   auto event = std::make_shared<c10::Event>(c10::DeviceType::CUDA);
   torch::Tensor dev;
-  {
+  if (direct()) {
+    // Straight from the page-locked slot: asynchronous DMA; the slot goes back after the event.
+    c10::StreamGuard guard(c.stream);
+    dev = torch::empty({static_cast<int64_t>(c.bytes)}, torch::TensorOptions().dtype(torch::kUInt8).device(device_));
+    auto bytes = torch::from_blob(const_cast<std::byte*>(v.data), {static_cast<int64_t>(layout.bytes())},
+                                  torch::kUInt8);
+    auto weights = torch::from_blob(const_cast<float*>(v.weights.data()), {b * 4}, torch::kUInt8);
+    dev.narrow(0, 0, bytes.numel()).copy_(bytes, /*non_blocking=*/true);
+    dev.narrow(0, static_cast<int64_t>(c.weights_offset), b * 4).copy_(weights, /*non_blocking=*/true);
+    event->record(c.stream);
+    release_after = event;
+  } else {
+    const std::size_t k = c.next++ % c.staging.size();
+    if (c.last_copy[k]) c.last_copy[k]->synchronize();  // the previous copy out of staging[k] is done
+    auto* stage = static_cast<std::byte*>(c.staging[k].data_ptr());
+    std::memcpy(stage, v.data, layout.bytes());
+    std::memcpy(stage + c.weights_offset, v.weights.data(), b * sizeof(float));
+    reader_.release(v);  // the slot is free for the service again
     c10::StreamGuard guard(c.stream);
     dev = c.staging[k].to(device_, /*non_blocking=*/true);
     event->record(c.stream);
+    c.last_copy[k] = event;
   }
-  c.last_copy[k] = event;
   out.batch = batch_from_bytes(dev.narrow(0, 0, static_cast<int64_t>(layout.bytes())), layout,
                                schema_,
                                dev.narrow(0, static_cast<int64_t>(c.weights_offset), b * 4).view(torch::kFloat32));
@@ -137,14 +160,27 @@ void BatchPrefetcher::run() {
       }
       auto v = reader_.acquire(deadline_in(kPoll));
       if (!v) continue;
-      DeviceBatch b = convert(*v);
-      std::lock_guard lk(mu_);
-      if (stop_) {
+      std::shared_ptr<c10::Event> release_after;
+      DeviceBatch b = convert(*v, release_after);
+      bool queued = false;
+      {
+        std::lock_guard lk(mu_);
+        if (!stop_) {
+          ready_.push_back(std::move(b));
+          queued = true;
+          cv_.notify_all();
+        }
+      }
+      // The training stream already waits for this copy on the GPU; the slot goes back to the
+      // service once the copy has read it.
+      if (release_after) {
+        release_after->synchronize();
+        reader_.release(*v);
+      }
+      if (!queued) {
         done(b);
         return;
       }
-      ready_.push_back(std::move(b));
-      cv_.notify_all();
     }
   } catch (...) {
     std::lock_guard lk(mu_);
@@ -169,7 +205,7 @@ std::optional<DeviceBatch> BatchPrefetcher::next(Deadline deadline) {
     // there, so it is not recycled for the side stream while training still reads it.
     c10::impl::VirtualGuardImpl impl(c10::DeviceType::CUDA);
     auto current = impl.getStream(device_);
-    std::static_pointer_cast<c10::Event>(b.ready)->block(current);
+    b.ready->block(current);
     b.batch.obs.record_stream(current);
   }
   return b;

@@ -4,9 +4,12 @@
 // thread finds the next batch waiting instead of waiting on a copy.
 //   CPU:  zero-copy. Tensors are views of the slot (torch::from_blob); the slot stays acquired until
 //         done() hands it back.
-//   CUDA: the slot is copied into a pinned staging buffer and released at once; one non_blocking
-//         host-to-device copy per batch runs on a side stream, and next() makes the training stream
-//         wait for it (an event, not a host sync).
+//   CUDA: the slot segment is page-locked once (cudaHostRegister), so each batch is copied
+//         straight from its slot to the device by non_blocking copies on a side stream (no host
+//         copy); the prefetch thread releases the slot when the copy's event completes, and next()
+//         makes the training stream wait for that event (on the GPU, not the host). Where the
+//         segment cannot be registered, the slot is first copied into pinned staging memory
+//         (released at once), with a warning on stderr.
 //
 // Threading: next()/done() from one training thread; the prefetch thread is internal.
 #include <condition_variable>
@@ -26,6 +29,10 @@
 #include "learner/dqn.h"
 #include "replay/batch_slots.h"
 
+namespace c10 {
+class Event;
+}
+
 namespace shmrl::learner {
 
 struct DeviceBatch {
@@ -34,7 +41,7 @@ struct DeviceBatch {
   uint64_t seq = 0;             // batch number in the slot segment
   uint64_t generation = 0;      // replay storage generation that sampled it
   std::optional<replay::BatchView> view;  // CPU: the slot, held until done()
-  std::shared_ptr<void> ready;            // CUDA: the copy's event (internal)
+  std::shared_ptr<c10::Event> ready;      // CUDA: the copy's event (internal)
 };
 
 // Views of one batch's columns (a uint8 tensor over BatchLayout bytes, on any device) as typed
@@ -60,10 +67,14 @@ class BatchPrefetcher {
   void done(DeviceBatch& b);
   // Seconds next() spent waiting, in total.
   double wait_seconds() const { return wait_s_; }
+  // CUDA: batches are copied straight from the registered slot segment (false: staging fallback).
+  bool direct() const;
 
  private:
   void run();
-  DeviceBatch convert(const replay::BatchView& v);
+  // The batch's tensors; on CUDA also the event after which the slot may be released (null: it
+  // already was, or it is held until done()).
+  DeviceBatch convert(const replay::BatchView& v, std::shared_ptr<c10::Event>& release_after);
 
   replay::BatchReader& reader_;
   const TransitionSchema& schema_;

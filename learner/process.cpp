@@ -82,6 +82,7 @@ struct Checkpointer {
 void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessArgs& args) {
   const int rank = args.rank;
   const torch::Device device = resolve_device(o.device, rank);
+  if (device.is_cuda()) enable_fast_cuda_math();
   auto probe = envs::make_env(o.env_id, o.env_kwargs);
   const TransitionSchema schema(probe->observation_space(), probe->action_space());
   const Algorithm algorithm = resolve_algorithm(o.algorithm, probe->action_space());
@@ -146,6 +147,26 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   std::vector<float> prio;
   auto last_ckpt = Clock::now(), window_start = Clock::now();
   uint64_t window_updates = learner.updates(), dropped = 0;
+  // An update's loss, norm and TD errors reach the host asynchronously: they are read (priorities,
+  // stats) after the next update has been queued, so the device never waits for the host.
+  struct Pending {
+    StepResult result;
+    std::vector<uint64_t> keys;
+  };
+  std::optional<Pending> pending;
+  auto report = [&](const Pending& p) {
+    const auto td = p.result.td_abs();
+    if (priorities) {
+      prio.assign(td.data_ptr<float>(), td.data_ptr<float>() + td.numel());
+      for (float& x : prio) x += static_cast<float>(o.priority_epsilon);
+      const std::size_t sent = priorities->push(p.keys, prio, deadline_in(1s));
+      dropped += p.keys.size() - sent;
+      stats.set(stat::kPriorityDropped, static_cast<double>(dropped));
+    }
+    stats.set(stat::kLoss, p.result.loss());
+    stats.set(stat::kMeanAbsTd, td.mean().item<double>());
+    stats.set(stat::kGradNorm, p.result.grad_norm());
+  };
   for (;;) {
     if (args.max_updates > 0 && learner.updates() >= args.max_updates) break;  // lockstep: all ranks
     if (stop_requested() && o.world_size == 1) break;
@@ -163,21 +184,12 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
       prefetch.done(*b);
       break;
     }
-    if (priorities) {
-      auto td = r.td_abs.contiguous();
-      prio.assign(td.data_ptr<float>(), td.data_ptr<float>() + td.numel());
-      for (float& p : prio) p += static_cast<float>(o.priority_epsilon);
-      const std::size_t sent = priorities->push(b->keys, prio, deadline_in(1s));
-      dropped += b->keys.size() - sent;
-      stats.set(stat::kPriorityDropped, static_cast<double>(dropped));
-    }
+    if (pending) report(*pending);
+    pending = Pending{std::move(r), std::move(b->keys)};
     prefetch.done(*b);
 
     const uint64_t u = learner.updates();
     stats.set(stat::kUpdates, static_cast<double>(u));
-    stats.set(stat::kLoss, r.loss);
-    stats.set(stat::kMeanAbsTd, r.td_abs.mean().item<double>());
-    stats.set(stat::kGradNorm, r.grad_norm);
     const auto now = Clock::now();
     if (const double dt = std::chrono::duration<double>(now - window_start).count(); dt >= 1.0) {
       stats.set(stat::kUpdatesPerS, static_cast<double>(u - window_updates) / dt);
@@ -191,6 +203,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
       last_ckpt = Clock::now();
     }
   }
+  if (pending) report(*pending);
   if (rank == 0) {
     stats.set(stat::kWeightVersion,
               static_cast<double>(publisher->publish(learner.policy(), learner.updates())));

@@ -25,7 +25,6 @@ SacLearner::SacLearner(const models::ActorNetOptions& net, const ActorCriticOpti
 }
 
 StepResult SacLearner::step(const Batch& b, bool stop) {
-  StepResult r;
   const auto obs = flat(b.obs), next_obs = flat(b.next_obs);
   const auto action = b.action.to(torch::kFloat32);
   const auto alpha = nets_->log_alpha.detach().exp();
@@ -52,16 +51,16 @@ StepResult SacLearner::step(const Batch& b, bool stop) {
   else critic_loss.backward();
 
   const double votes = reduce_gradients(stop);
-  r.loss = critic_loss.item<double>();
-  r.td_abs = ((q1.detach() - y).abs() + (q2.detach() - y).abs()).mul_(0.5).to(torch::kCPU, torch::kFloat32);
-  if (votes > 0) return r;  // someone is stopping: nobody steps, replicas stay equal
-  r.grad_norm = clip(critic_params_);
+  const double loss = critic_loss.item<double>();
+  const auto td = ((q1.detach() - y).abs() + (q2.detach() - y).abs()).mul_(0.5).to(torch::kCPU, torch::kFloat32);
+  // Someone is stopping: nobody steps, replicas stay equal.
+  if (votes > 0) return host_step_result(false, loss, 0, td);
+  const double grad_norm = clip(critic_params_);
   clip(actor_params_);
   optim_->step();
   ++updates_;
   polyak_update(target_->parameters(), critic_params_, opts_.tau);
-  r.applied = true;
-  return r;
+  return host_step_result(true, loss, grad_norm, td);
 }
 
 }  // namespace shmrl::learner

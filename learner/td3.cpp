@@ -18,7 +18,6 @@ Td3Learner::Td3Learner(const models::ActorNetOptions& net, const ActorCriticOpti
 }
 
 StepResult Td3Learner::step(const Batch& b, bool stop) {
-  StepResult r;
   const auto obs = flat(b.obs), next_obs = flat(b.next_obs);
   const auto action = b.action.to(torch::kFloat32);
   torch::Tensor y;
@@ -44,10 +43,11 @@ StepResult Td3Learner::step(const Batch& b, bool stop) {
   critic_loss.backward();
 
   const double votes = reduce_gradients(stop);
-  r.loss = critic_loss.item<double>();
-  r.td_abs = ((q1.detach() - y).abs() + (q2.detach() - y).abs()).mul_(0.5).to(torch::kCPU, torch::kFloat32);
-  if (votes > 0) return r;  // someone is stopping: nobody steps, replicas stay equal
-  r.grad_norm = clip(critic_params_);
+  const double loss = critic_loss.item<double>();
+  const auto td = ((q1.detach() - y).abs() + (q2.detach() - y).abs()).mul_(0.5).to(torch::kCPU, torch::kFloat32);
+  // Someone is stopping: nobody steps, replicas stay equal.
+  if (votes > 0) return host_step_result(false, loss, 0, td);
+  const double grad_norm = clip(critic_params_);
   if (actor_step) {
     clip(actor_params_);
   } else {
@@ -60,8 +60,7 @@ StepResult Td3Learner::step(const Batch& b, bool stop) {
     ++actor_updates_;
     polyak_update(target_->parameters(), nets_->parameters(), opts_.tau);
   }
-  r.applied = true;
-  return r;
+  return host_step_result(true, loss, grad_norm, td);
 }
 
 }  // namespace shmrl::learner

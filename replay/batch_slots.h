@@ -122,6 +122,9 @@ class BatchReader {
   bool service_alive() const;      // the registered service process exists (reads /proc: poll)
   std::size_t batch_size() const { return layout_.batch_size(); }
   const BatchLayout& layout() const { return layout_; }
+  // The whole mapped segment (every slot's batch, keys and weights), e.g. to page-lock it for
+  // direct GPU copies. Valid while the reader lives.
+  std::span<std::byte> memory() const { return {seg_.data(), seg_.size()}; }
 
   // Moving is fine; views acquired before a move point at the moved-from layout: release them first.
   BatchReader(BatchReader&&) = default;

@@ -28,6 +28,14 @@ struct Fixture {
 };
 auto in(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() + d; }
 const auto never = [] { return false; };
+// Polls every 20 ms until the supervisor reports why the run must stop, or `within` passes.
+std::optional<std::string> poll_until_fatal(Supervisor& sup, std::chrono::milliseconds within) {
+  std::optional<std::string> fatal;
+  const auto deadline = in(within);
+  while (!(fatal = sup.poll()) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  return fatal;
+}
 }  // namespace
 
 TEST_CASE("start waits for readiness, poll restarts crashed actors within the budget", "[supervisor]") {
@@ -41,10 +49,7 @@ TEST_CASE("start waits for readiness, poll restarts crashed actors within the bu
   sup.start(Role::Replay, f.ready_file(), in(5s), never);
   sup.start(Role::Actor, f.ready_file(), in(5s), never);
 
-  std::optional<std::string> fatal;
-  auto deadline = in(10s);
-  while (!(fatal = sup.poll()) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
+  const auto fatal = poll_until_fatal(sup, 10s);
   REQUIRE(fatal);
   CHECK(sup.actor_restarts() == 2);
   CHECK_THAT(*fatal, Catch::Contains("actor0") && Catch::Contains("exited with status 7") &&
@@ -65,10 +70,7 @@ TEST_CASE("a replay service that ends is fatal, with its log tail", "[supervisor
   sup.add(Role::Replay, 0, "replay",
           {"-c", "touch " + f.file("replay.ready") + "; sleep 0.3; echo storage gone >&2; exit 1"});
   sup.start(Role::Replay, f.ready_file(), in(5s), never);
-  std::optional<std::string> fatal;
-  auto deadline = in(5s);
-  while (!(fatal = sup.poll()) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
+  const auto fatal = poll_until_fatal(sup, 5s);
   REQUIRE(fatal);
   CHECK_THAT(*fatal, Catch::Contains("replay (pid") && Catch::Contains("exited with status 1") &&
                          Catch::Contains("storage gone") && Catch::Contains("stopping the run"));
@@ -156,10 +158,7 @@ TEST_CASE("a learner aborted by NCCL's watchdog is reported as a learner failure
                  "Timeout(ms)=300000) ran for 300004 milliseconds before timing out.' >&2; "
                  "for i in 1 2 3 4 5 6 7 8 9 10; do echo stack frame $i >&2; done; kill -ABRT $$"});
   sup.start(Role::Learner, f.ready_file(), in(5s), never);
-  std::optional<std::string> fatal;
-  auto deadline = in(5s);
-  while (!(fatal = sup.poll()) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
+  const auto fatal = poll_until_fatal(sup, 5s);
   REQUIRE(fatal);
   CHECK_THAT(*fatal, Catch::Contains("learner1 (pid") && Catch::Contains("signal 6") &&
                          Catch::Contains("NCCL collective") && Catch::Contains("watchdog aborted learner1") &&

@@ -156,7 +156,7 @@ TEST_CASE("one SAC update moves critics, actor and alpha, and the target critics
   auto r = l.step(random_batch(32));
   REQUIRE(r.applied);
   CHECK(l.updates() == 1);
-  CHECK(r.td_abs.sizes() == torch::IntArrayRef{32});
+  CHECK(r.td_abs().sizes() == torch::IntArrayRef{32});
   CHECK_FALSE(same(critic0, *l.nets().critic));
   CHECK_FALSE(same(actor0, *l.nets().actor));
   CHECK(l.alpha() != Approx(0.5).epsilon(1e-9));

@@ -107,7 +107,7 @@ int run_rank(int rank, int port, const std::string& out_path, const MakeLearner&
     for (int i = 0; i < kSteps; ++i) {
       auto r = l.step(batch(64));
       if (!r.applied) return 3;
-      out << params_hash(l) << " " << r.loss << "\n";
+      out << params_hash(l) << " " << r.loss() << "\n";
     }
     // A stop vote from rank 1 alone ends the loop on both ranks with no update applied.
     auto h = params_hash(l);

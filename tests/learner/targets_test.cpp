@@ -105,9 +105,9 @@ TEST_CASE("a learner update uses Q(s, a), the target net and the weights as comp
   REQUIRE(r.applied);
   // y0 = 1 (terminal); y1 = 0.5 + 0.5 * Qt(s1', argmax Qo(s1') = 1) = 0.5 + 0.5 * 2 = 1.5.
   // td = y - Q(s, a): 1 - 1 = 0, 1.5 - 2 = -0.5. loss = (1 * 0 + 0.5 * 0.125) / 2.
-  CHECK(r.td_abs[0].item<float>() == Approx(0.0).margin(1e-6));
-  CHECK(r.td_abs[1].item<float>() == Approx(0.5));
-  CHECK(r.loss == Approx(0.03125));
+  CHECK(r.td_abs()[0].item<float>() == Approx(0.0).margin(1e-6));
+  CHECK(r.td_abs()[1].item<float>() == Approx(0.5));
+  CHECK(r.loss() == Approx(0.03125));
   CHECK(l.updates() == 1);
   // Gradient of the loss w.r.t. the head weight: only row 1 (action 1) of record 1 contributes:
   // dL/dQ = -w * td / B = -(0.5 * -0.5) / 2 = 0.125 with Q = W s: dL/dW[1] = 0.125 * s1 = (0, 0.25).
