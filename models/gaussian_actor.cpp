@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include "models/torso.h"
+
 namespace shmrl::models {
 
 torch::Tensor squashed_gaussian_log_prob(const torch::Tensor& u, const torch::Tensor& mean,
@@ -20,11 +22,7 @@ torch::Tensor squashed_gaussian_log_prob(const torch::Tensor& u, const torch::Te
 GaussianActorNetImpl::GaussianActorNetImpl(const ActorNetOptions& opts) {
   opts.validate();
   int64_t in = opts.obs_dim;
-  for (std::size_t i = 0; i < opts.hidden.size(); ++i) {
-    torso_.push_back(register_module("torso" + std::to_string(i),
-                                     torch::nn::Linear(in, opts.hidden[i])));
-    in = opts.hidden[i];
-  }
+  torso_ = register_torso(*this, in, opts.hidden);
   const auto dims = static_cast<int64_t>(opts.low.size());
   mean_ = register_module("mean", torch::nn::Linear(in, dims));
   log_std_ = register_module("log_std", torch::nn::Linear(in, dims));
@@ -34,7 +32,7 @@ GaussianActorNetImpl::GaussianActorNetImpl(const ActorNetOptions& opts) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> GaussianActorNetImpl::forward(torch::Tensor x) {
-  for (auto& layer : torso_) x = torch::relu(layer->forward(x));
+  x = torso_forward(torso_, x);
   return {mean_->forward(x), torch::clamp(log_std_->forward(x), kLogStdMin, kLogStdMax)};
 }
 
