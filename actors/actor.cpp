@@ -27,8 +27,10 @@ uint64_t derive_seed(uint64_t seed, int actor_id, uint32_t purpose) {
   return (uint64_t{words[0]} << 32) | words[1];
 }
 
-PolicyOptions policy_options(const ActorOptions& o, const std::vector<double>& epsilon) {
+PolicyOptions policy_options(const ActorOptions& o, const Space& action_space, const std::vector<double>& epsilon) {
   PolicyOptions p;
+  p.algorithm = resolve_algorithm(o.algorithm, action_space);
+  p.noise_scale = noise_scale(o.actor_id, o.num_actors, o.noise_scale_min);
   p.hidden = o.hidden;
   p.dueling = o.dueling;
   p.torch_threads = o.torch_threads;
@@ -66,7 +68,7 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
       epsilon_(actor_epsilons(opts.actor_id, opts.num_actors, opts.envs_per_actor, opts.epsilon_base,
                               opts.epsilon_alpha, opts.epsilon_per_env)),
       policy_(make_policy(schema_.obs_space(), schema_.action_space(),
-                          policy_options(opts, epsilon_), envs_.size())),
+                          policy_options(opts, schema_.action_space(), epsilon_), envs_.size())),
       builder_(schema_, envs_.size(),
                NStepOptions{opts.n_step, opts.gamma, static_cast<uint32_t>(opts.actor_id)}),
       writer_(run, opts.actor_id, static_cast<uint32_t>(schema_.record_bytes()),

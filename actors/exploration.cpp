@@ -31,4 +31,14 @@ std::vector<double> actor_epsilons(int actor, int num_actors, int envs_per_actor
   return out;
 }
 
+double noise_scale(int actor, int num_actors, double min_scale) {
+  if (num_actors < 1 || actor < 0 || actor >= num_actors)
+    throw std::invalid_argument("noise_scale: actor " + std::to_string(actor) + " of " +
+                                std::to_string(num_actors) + ", need 0 <= actor < num_actors");
+  if (!(min_scale > 0 && min_scale <= 1))
+    throw std::invalid_argument("actor.noise_scale_min = " + std::to_string(min_scale) + ", need (0, 1]");
+  if (num_actors == 1) return 1.0;
+  return std::pow(min_scale, static_cast<double>(actor) / (num_actors - 1));
+}
+
 }  // namespace shmrl::actors

@@ -24,6 +24,8 @@ void ActorOptions::validate() const {
   check_key("actor.torch_threads", torch_threads);
   check_key("learner.hidden", hidden);
   check_key("actor.noise_std", noise_std);
+  check_key("actor.noise_scale_min", noise_scale_min);
+  check_key("learner.algorithm", algorithm);
   check_key("run.seed", seed);
   if (num_actors < 1) bad_option("--num-actors", to_text(num_actors), ">= 1");
   if (actor_id < 0 || actor_id >= num_actors)
@@ -48,6 +50,8 @@ ActorOptions ActorOptions::from_toml(const toml::table& t, const std::string& so
   r.get("actor.ring_capacity", o.ring_capacity);
   r.get("actor.torch_threads", o.torch_threads);
   r.get("actor.noise_std", o.noise_std);
+  r.get("actor.noise_scale_min", o.noise_scale_min);
+  r.get("learner.algorithm", o.algorithm);
   r.get_int_list("learner.hidden", o.hidden);
   r.get("learner.dueling", o.dueling);
   try {

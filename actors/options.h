@@ -30,7 +30,9 @@ struct ActorOptions {
   int torch_threads = 0;          // actor.torch_threads
   std::vector<int64_t> hidden;    // learner.hidden
   bool dueling = false;           // learner.dueling
-  double noise_std = 0;           // actor.noise_std: Box actions' Gaussian noise std / half-range
+  double noise_std = 0;           // actor.noise_std: TD3's Gaussian noise std / half-range
+  double noise_scale_min = 0;     // actor.noise_scale_min: the last actor's noise multiplier
+  std::string algorithm;          // learner.algorithm: auto | dqn | sac | td3 (resolved per env)
   uint64_t seed = 0;              // run.seed
   // From the command line, not the config.
   int actor_id = 0;               // 0 <= actor_id < num_actors

@@ -3,6 +3,7 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -26,13 +27,19 @@ void PolicyOptions::validate() const {
   if (!(noise_std >= 0))
     throw std::invalid_argument("policy noise_std = " + std::to_string(noise_std) +
                                 ", must be >= 0");
+  if (!(noise_scale > 0))
+    throw std::invalid_argument("policy noise_scale = " + std::to_string(noise_scale) +
+                                ", must be > 0");
 }
 
 std::unique_ptr<Policy> make_policy(const Space& obs_space, const Space& action_space,
                                     const PolicyOptions& opts, std::size_t batch) {
-  if (action_space.kind == Space::Kind::Discrete)
-    return make_q_policy(obs_space, action_space, opts, batch);
-  return make_gaussian_policy(obs_space, action_space, opts, batch);
+  switch (opts.algorithm) {
+    case Algorithm::Dqn: return make_q_policy(obs_space, action_space, opts, batch);
+    case Algorithm::Sac: return make_sac_policy(obs_space, action_space, opts, batch);
+    case Algorithm::Td3: return make_td3_policy(obs_space, action_space, opts, batch);
+  }
+  throw std::invalid_argument("policy: unknown algorithm");
 }
 
 }  // namespace shmrl::actors
@@ -45,6 +52,18 @@ void check_obs_space(const Space& obs_space) {
   if (obs_space.kind != Space::Kind::Box || obs_space.dtype != DType::F32)
     throw std::invalid_argument("policy: observation space " + obs_space.describe() +
                                 " is not supported (the MLP policies take a float32 Box)");
+}
+
+void check_box_policy(const Space& obs_space, const Space& action_space, std::size_t batch,
+                      const char* what) {
+  check_obs_space(obs_space);
+  bool ok = action_space.kind == Space::Kind::Box && action_space.dtype == DType::F32;
+  for (std::size_t i = 0; ok && i < action_space.low.size(); ++i)
+    ok = std::isfinite(action_space.low[i]) && std::isfinite(action_space.high[i]);
+  if (!ok)
+    throw std::invalid_argument(std::string(what) + ": action space " + action_space.describe() +
+                                " is not supported (needs a float32 Box with finite bounds)");
+  if (batch == 0) throw std::invalid_argument(std::string(what) + ": batch must be >= 1");
 }
 
 void init_torch(const PolicyOptions& opts) {

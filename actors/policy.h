@@ -1,10 +1,13 @@
 #pragma once
 // The actor's policy: a fixed batch of observations in, one action per row out, with ONE batched
-// forward pass per call. Two implementations behind this interface:
-//   - Discrete actions: the Q-network (qnet.h), greedy with probability 1 - epsilon, else uniform.
-//   - Box actions: a deterministic actor network (actor_net.h) plus Gaussian noise, clipped to the
-//     bounds (for a later TD3/SAC-style learner).
-// Weights come and go as weights blobs (weights_blob.h). This header is torch-free; the
+// forward pass per call. Three implementations behind this interface, one per algorithm:
+//   - DQN (Discrete actions): the Q-network (models/qnet.h), greedy with probability 1 - epsilon,
+//     else uniform.
+//   - SAC (Box): a sample of the squashed Gaussian policy (models/gaussian_actor.h), its standard
+//     deviation multiplied by noise_scale.
+//   - TD3 (Box): the deterministic actor (models/actor_net.h) plus Gaussian noise, clipped to the
+//     bounds.
+// Weights come and go as weights blobs (models/weights_blob.h). This header is torch-free; the
 // implementations run LibTorch on the CPU in inference mode with torch_threads intra-op threads.
 //
 // Threading: one thread at a time per policy. at::set_num_threads is process-wide, so every policy
@@ -15,6 +18,7 @@
 #include <span>
 #include <vector>
 
+#include "common/algorithm.h"
 #include "common/spaces.h"
 
 namespace shmrl::actors {
@@ -26,7 +30,10 @@ struct PolicyOptions {
   int torch_threads = 1;                  // >= 1, passed to at::set_num_threads
   // Discrete: P(uniformly random action) of each batch row, or one value for every row; in [0, 1].
   std::vector<double> epsilon{0.0};
-  double noise_std = 0;                   // continuous: noise std / half-range of each action, >= 0
+  Algorithm algorithm = Algorithm::Dqn;   // resolved for the action space (common/algorithm.h)
+  double noise_std = 0;                   // TD3: noise std / half-range of each action, >= 0
+  double noise_scale = 1.0;               // this actor's exploration-noise multiplier (TD3 noise,
+                                          // SAC's policy std), > 0
   uint64_t seed = 0;                      // initial weights and exploration noise
   void validate() const;                  // std::invalid_argument naming the field
 };
@@ -56,13 +63,16 @@ class Policy {
   std::vector<float> input_;
 };
 
-// obs_space: a float32 Box; action_space: Discrete (Q policy) or float32 Box with finite bounds
-// (Gaussian policy); batch >= 1. Throws std::invalid_argument naming what is unsupported.
+// The policy of opts.algorithm. obs_space: a float32 Box; action_space: Discrete (DQN) or float32
+// Box with finite bounds (SAC, TD3); batch >= 1. Throws std::invalid_argument naming what is
+// unsupported.
 std::unique_ptr<Policy> make_policy(const Space& obs_space, const Space& action_space,
                                     const PolicyOptions& opts, std::size_t batch);
 std::unique_ptr<Policy> make_q_policy(const Space& obs_space, const Space& action_space,
                                       const PolicyOptions& opts, std::size_t batch);
-std::unique_ptr<Policy> make_gaussian_policy(const Space& obs_space, const Space& action_space,
-                                             const PolicyOptions& opts, std::size_t batch);
+std::unique_ptr<Policy> make_sac_policy(const Space& obs_space, const Space& action_space,
+                                        const PolicyOptions& opts, std::size_t batch);
+std::unique_ptr<Policy> make_td3_policy(const Space& obs_space, const Space& action_space,
+                                        const PolicyOptions& opts, std::size_t batch);
 
 }  // namespace shmrl::actors

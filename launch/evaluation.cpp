@@ -5,10 +5,11 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "actors/envs/registry.h"
+#include <toml++/toml.h>
+
 #include "learner/evaluate.h"
 #include "learner/evaluated_policy.h"
-#include "models/q_model.h"
+#include "learner/options.h"
 
 namespace shmrl::launch {
 
@@ -25,7 +26,8 @@ EvalStats to_stats(const learner::EvalResult& r, uint64_t seed) {
 std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed,
                                         const std::atomic<bool>* cancel) {
   auto r = learner::evaluate_weight_board(
-      run, config.get_string("env.id"), config.get_int_list("learner.hidden"),
+      run, config.get_string("env.id"), config.get_string("learner.algorithm"),
+      config.get_int_list("learner.hidden"),
       config.get_bool("learner.dueling"), static_cast<int>(config.get_int("eval.episodes")), seed,
       config.get_string_map("env.kwargs"), cancel);
   if (!r) return std::nullopt;
@@ -35,6 +37,7 @@ std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& 
 EvalStats evaluate_weights(const Config& config, std::shared_ptr<const std::vector<std::byte>> weights,
                            uint64_t weight_version, uint64_t seed, const std::atomic<bool>* cancel) {
   auto r = learner::evaluate_weights_blob(*weights, config.get_string("env.id"),
+                                          config.get_string("learner.algorithm"),
                                           config.get_int_list("learner.hidden"), config.get_bool("learner.dueling"),
                                           static_cast<int>(config.get_int("eval.episodes")), seed,
                                           config.get_string_map("env.kwargs"), cancel);
@@ -50,14 +53,9 @@ EvalStats evaluate_checkpoint(const std::string& path, const std::string& env_id
 
 std::string save_evaluated_weights(const Config& config, const std::string& run_dir, const EvalStats& r) {
   if (!r.weights) throw std::runtime_error("save_evaluated_weights: the evaluation holds no weights");
-  const auto kwargs = config.get_string_map("env.kwargs");
-  auto probe = envs::make_env(config.get_string("env.id"), kwargs);
-  const auto opts = models::qnet_options_for(probe->observation_space(), probe->action_space(),
-                                              config.get_int_list("learner.hidden"),
-                                              config.get_bool("learner.dueling"));
-  const learner::CheckpointMeta meta{config.get_string("env.id"), models::qnet_arch(opts), kwargs};
+  const auto o = learner::LearnerOptions::from_toml(toml::parse(config.to_toml()), "config");
   return learner::save_evaluated_weights(
-      run_dir + "/checkpoints", meta, opts, *r.weights,
+      run_dir + "/checkpoints", o, *r.weights,
       learner::CheckpointCounters{r.weight_version, static_cast<uint64_t>(r.start_env_steps)});
 }
 

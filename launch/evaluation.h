@@ -1,6 +1,7 @@
 #pragma once
-// Greedy (epsilon 0) evaluation for the launcher: of the newest weights on a run's weight board,
-// periodically while training, and of a checkpoint file for `shmrl eval`. The evaluation itself
+// Deterministic evaluation (greedy DQN, SAC's mean action, TD3 without noise) for the launcher: of
+// the newest weights on a run's weight board, periodically while training, and of a checkpoint
+// file for `shmrl eval`. The evaluation itself
 // (policy, episodes, returns) is the learner's evaluation core, learner/evaluate.h; this file only
 // adapts it to the launcher (config keys, seeds, a worker thread).
 #include <atomic>

@@ -6,8 +6,8 @@
 
 #include "common/config_schema.h"
 #include "learner/options.h"
-#include "models/q_model.h"
 #include "learner/resume.h"
+#include "models/q_model.h"
 
 namespace shmrl::launch {
 namespace {
@@ -37,7 +37,8 @@ std::vector<std::string> prepare_resume(Config& config, const std::string& resum
                       point->meta.env_id + "; resume with env.id = \"" + point->meta.env_id + "\", or start a new run");
   }
   if (point->meta.arch != want.arch) {
-    throw ConfigError("learner.hidden = " + config.literal("learner.hidden") +
+    throw ConfigError("learner.algorithm = " + config.literal("learner.algorithm") +
+                      ", learner.hidden = " + config.literal("learner.hidden") +
                       ", learner.dueling = " + config.literal("learner.dueling") + ": the checkpoint " + point->path +
                       " being resumed holds a network with " + shape_text(point->meta.arch) +
                       "; resume with that shape (drop the --set that changes it), or start a new run");

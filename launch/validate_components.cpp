@@ -9,6 +9,7 @@
 
 #include "actors/envs/registry.h"
 #include "actors/options.h"
+#include "common/algorithm.h"
 #include "common/schema.h"
 #include "learner/device.h"
 #include "learner/options.h"
@@ -63,6 +64,11 @@ TransitionSchema validate_components(const Config& config) {
                       ": " + e.what());
   }
   const TransitionSchema schema(env->observation_space(), env->action_space());
+  try {
+    resolve_algorithm(config.get_string("learner.algorithm"), env->action_space());
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string(e.what()) + " (env.id = \"" + env_id + "\")");
+  }
   std::string errors;
   component(file.path(), errors,
             [&] { replay::parse_replay_options(text).validate_for(schema.record_bytes()); });

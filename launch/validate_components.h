@@ -3,8 +3,9 @@
 // checked as Config sets each value), every child's own options parser runs on the resolved config
 // (the very code each process runs at start, holding the cross-key rules: replay limiter deadlock
 // rule and sizes, actor ring sizes, learner target updates and rendezvous), the env id must be
-// registered, the replay storage must fit /dev/shm, run.device = "cuda" needs a CUDA device, and
-// learners on CUDA one GPU each. Costs one env construction and a temporary file.
+// registered, learner.algorithm must handle the env's action space (DQN a Discrete one, SAC and
+// TD3 a bounded Box), the replay storage must fit /dev/shm, run.device = "cuda" needs a CUDA
+// device, and learners on CUDA one GPU each. Costs one env construction and a temporary file.
 #include "common/schema.h"
 #include "launch/config.h"
 

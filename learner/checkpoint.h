@@ -73,8 +73,9 @@ CheckpointCounters load_checkpoint(const std::string& path, const CheckpointMeta
 std::pair<CheckpointMeta, CheckpointCounters> peek_checkpoint(const std::string& path);
 
 // The Python export beside a checkpoint: <dir>/policy.pt (export_state_dict of module) and
-// <dir>/policy.json (env, architecture, counters, the checkpoint's path). Atomic, O(model bytes).
-void write_policy_export(const std::string& dir, const CheckpointMeta& meta,
+// <dir>/policy.json (env, algorithm, architecture, counters, the checkpoint's path). Atomic,
+// O(model bytes).
+void write_policy_export(const std::string& dir, const CheckpointMeta& meta, const std::string& algorithm,
                          const CheckpointCounters& counters, const torch::nn::Module& module,
                          const std::string& checkpoint);
 

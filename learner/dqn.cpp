@@ -23,16 +23,6 @@ void copy_parameters(torch::nn::Module& from, torch::nn::Module& to) {
 }
 }  // namespace
 
-const torch::Tensor& StepResult::host() const {
-  if (copied_) copied_->synchronize();
-  return host_;
-}
-
-bool StepResult::ready() const { return !copied_ || copied_->query(); }
-double StepResult::loss() const { return host()[0].item<double>(); }
-double StepResult::grad_norm() const { return host()[1].item<double>(); }
-torch::Tensor StepResult::td_abs() const { return host().narrow(0, 2, host_.numel() - 2); }
-
 void DqnOptions::validate() const {
   check_key("learner.lr", lr);
   check_key("learner.adam_eps", adam_eps);
@@ -100,19 +90,14 @@ StepResult DqnLearner::step(const Batch& b, bool stop) {
 
 StepResult DqnLearner::finish(bool applied, const torch::Tensor& loss, const torch::Tensor& norm,
                               const torch::Tensor& td) {
-  StepResult r;
-  r.applied = applied;
   auto packed = torch::cat({loss.detach().reshape({1}).to(torch::kFloat32), norm.reshape({1}).to(torch::kFloat32),
                             td.detach().abs().to(torch::kFloat32)});
-  if (!device_.is_cuda()) {
-    r.host_ = packed;
-    return r;
-  }
-  r.host_ = torch::empty(packed.sizes(), torch::TensorOptions().dtype(torch::kFloat32).pinned_memory(true));
-  r.host_.copy_(packed, /*non_blocking=*/true);
-  r.copied_ = std::make_shared<c10::Event>(c10::DeviceType::CUDA);
-  r.copied_->record(c10::impl::VirtualGuardImpl(c10::DeviceType::CUDA).getStream(device_));
-  return r;
+  if (!device_.is_cuda()) return StepResult(applied, packed);
+  auto host = torch::empty(packed.sizes(), torch::TensorOptions().dtype(torch::kFloat32).pinned_memory(true));
+  host.copy_(packed, /*non_blocking=*/true);
+  auto copied = std::make_shared<c10::Event>(c10::DeviceType::CUDA);
+  copied->record(c10::impl::VirtualGuardImpl(c10::DeviceType::CUDA).getStream(device_));
+  return StepResult(applied, host, copied);
 }
 
 void DqnLearner::stop_round() {

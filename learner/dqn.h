@@ -12,17 +12,13 @@
 //
 // Threading: one thread (the training loop) owns a DqnLearner.
 #include <cstdint>
-#include <memory>
 
 #include <torch/torch.h>
 
+#include "learner/algorithm.h"
 #include "learner/checkpoint.h"
 #include "learner/distributed.h"
 #include "models/q_model.h"
-
-namespace c10 {
-class Event;
-}
 
 namespace shmrl::learner {
 
@@ -38,36 +34,7 @@ struct DqnOptions {
   void validate() const;              // std::invalid_argument naming the learner.* key (schema rows)
 };
 
-// One training batch on the learner's device (row i of every tensor is one n-step record).
-struct Batch {
-  torch::Tensor obs;       // [B, ...] obs dtype
-  torch::Tensor action;    // [B] integer
-  torch::Tensor reward;    // [B] float32: n-step discounted return
-  torch::Tensor discount;  // [B] float32: gamma^n, 0 after termination
-  torch::Tensor next_obs;  // [B, ...] obs dtype
-  torch::Tensor weights;   // [B] float32 importance-sampling weights
-};
-
-// What one update produced. `applied` is known when step() returns; loss, gradient norm and TD
-// errors arrive on the host by one asynchronous device-to-host copy (CUDA; on the CPU they are
-// there at once). The accessors wait for that copy the first time (ready() says whether they would).
-class StepResult {
- public:
-  bool applied = false;  // false: a rank asked to stop, no rank changed its parameters
-
-  double loss() const;                // this rank's loss
-  double grad_norm() const;           // global gradient norm before clipping (0 when not applied)
-  torch::Tensor td_abs() const;       // [B] float32 on the CPU: |y - Q(s, a)| of this rank's batch
-  bool ready() const;                 // the copy has completed (never waits)
-
- private:
-  friend class DqnLearner;
-  const torch::Tensor& host() const;  // waits for the copy, then [loss, grad norm, |td|...]
-  torch::Tensor host_;                // [2 + B] float32 on the host (pinned on CUDA)
-  std::shared_ptr<c10::Event> copied_;  // CUDA: recorded after the copy; null on the CPU
-};
-
-class DqnLearner {
+class DqnLearner final : public Learner {
  public:
   // Builds online and target networks with `factory` on `device`, target = online. `group` may be
   // null (single learner); with a group, call sync_replicas() before the first step.
@@ -76,26 +43,28 @@ class DqnLearner {
 
   // Copies rank 0's online and target parameters to every rank (after construction or a resume).
   // Collective.
-  void sync_replicas();
+  void sync_replicas() override;
 
   // One update, queued on the device's current stream. `stop` is this rank's wish to stop; it
   // travels with the gradients, and if any rank wished to stop no rank applies the update (all
   // return applied = false, parameters unchanged), so replicas stay identical and all ranks leave
   // the loop together. The batch's tensors may be reused once the returned result is ready().
   // Collective.
-  StepResult step(const Batch& batch, bool stop = false);
+  StepResult step(const Batch& batch, bool stop = false) override;
 
   // Every rank wants to stop but this one has no batch: joins the final round with zero gradients.
   // Collective; afterwards the caller leaves its loop.
-  void stop_round();
+  void stop_round() override;
 
-  uint64_t updates() const { return updates_; }
-  void set_updates(uint64_t n) { updates_ = n; }
+  uint64_t updates() const override { return updates_; }
+  void set_updates(uint64_t n) override { updates_ = n; }
+  torch::nn::Module& policy() override { return *online_.module; }
+  std::string arch() const override { return online_.arch; }
   models::QModel& online() { return online_; }
   models::QModel& target() { return target_; }
   torch::optim::Adam& optimizer() { return *optim_; }
   torch::Device device() const { return device_; }
-  CheckpointState checkpoint_state() {
+  CheckpointState checkpoint_state() override {
     return {online_.module.get(), target_.module.get(), optim_.get()};
   }
 

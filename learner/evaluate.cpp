@@ -13,6 +13,7 @@
 #include "common/shm/segment.h"
 #include "common/shm/weight_board.h"
 #include "learner/checkpoint.h"
+#include "models/actor_critic.h"
 #include "models/q_model.h"
 #include "models/weights_blob.h"
 
@@ -32,7 +33,31 @@ EvalResult summarize_returns(std::vector<double> returns) {
   return r;
 }
 
-EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int episodes,
+EvalPolicy actor_policy(Algorithm algorithm, const Space& obs_space, const Space& action_space,
+                        const std::vector<int64_t>& hidden, bool dueling) {
+  EvalPolicy p;
+  p.obs_dim = static_cast<int64_t>(obs_space.numel());
+  p.action_space = action_space;
+  if (algorithm == Algorithm::Dqn) {
+    models::QNet net(models::qnet_options_for(obs_space, action_space, hidden, dueling));
+    p.module = net.ptr();
+    p.act = [net](const torch::Tensor& obs) mutable { return net->forward(obs).argmax(1); };
+    return p;
+  }
+  const auto opts = models::actor_net_options_for(obs_space, action_space, hidden);
+  if (algorithm == Algorithm::Sac) {
+    models::GaussianActorNet net(opts);
+    p.module = net.ptr();
+    p.act = [net](const torch::Tensor& obs) mutable { return net->mean_action(obs); };
+  } else {
+    models::DeterministicActorNet net(opts);
+    p.module = net.ptr();
+    p.act = [net](const torch::Tensor& obs) mutable { return net->forward(obs); };
+  }
+  return p;
+}
+
+EvalResult evaluate_policy(const EvalPolicy& policy, const std::string& env_id, int episodes,
                            uint64_t seed, const envs::EnvKwargs& kwargs, const std::atomic<bool>* cancel) {
   if (episodes < 1) throw std::invalid_argument("evaluation episodes must be >= 1");
   auto check_cancel = [cancel] {
@@ -45,16 +70,18 @@ EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int
   }
   const Space& obs_space = envs[0]->observation_space();
   const Space& act_space = envs[0]->action_space();
-  const auto opts = models::qnet_options_for(obs_space, act_space, net.options().hidden, net.options().dueling);
-  if (opts.obs_dim != net.options().obs_dim || opts.num_actions != net.options().num_actions)
+  const Space& want = policy.action_space;
+  if (static_cast<int64_t>(obs_space.numel()) != policy.obs_dim || act_space.kind != want.kind ||
+      act_space.numel() != want.numel() || (want.kind == Space::Kind::Discrete && act_space.n != want.n))
     throw std::invalid_argument(env_id + " has " + obs_space.describe() + " observations and " +
                                 act_space.describe() + " actions; the network takes " +
-                                std::to_string(net.options().obs_dim) + " inputs and has " +
-                                std::to_string(net.options().num_actions) + " actions");
+                                std::to_string(policy.obs_dim) + " inputs and acts in " + want.describe());
   if (obs_space.dtype != DType::F32)
     throw std::invalid_argument("evaluation of " + env_id + ": float32 observations expected, got " +
                                 obs_space.describe());
-  const int64_t dim = opts.obs_dim;
+  const bool discrete = act_space.kind == Space::Kind::Discrete;
+  const int64_t dim = policy.obs_dim;
+  const std::size_t action_bytes = act_space.bytes();
   const int n = episodes;
   // Row i holds env i's latest observation; finished envs keep their last row (not stepped).
   std::vector<float> obs(static_cast<std::size_t>(n * dim));
@@ -62,17 +89,18 @@ EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int
   std::vector<bool> live(n, true);
   for (int i = 0; i < n; ++i) envs[i]->reset(seed + static_cast<uint64_t>(i),
                                               reinterpret_cast<std::byte*>(&obs[i * dim]));
-  const auto device = net.parameters().empty() ? torch::Device(torch::kCPU) : net.parameters()[0].device();
+  const auto params = policy.module->parameters();
+  const auto device = params.empty() ? torch::Device(torch::kCPU) : params[0].device();
   torch::InferenceMode guard;
   uint64_t steps = 0;
   for (int alive = n; alive > 0;) {
     check_cancel();
-    auto q = net.forward(torch::from_blob(obs.data(), {n, dim}, torch::kFloat32).to(device));
-    auto best = q.argmax(1).to(torch::kCPU, torch::kInt32).contiguous();
-    const int32_t* a = best.data_ptr<int32_t>();
+    auto out = policy.act(torch::from_blob(obs.data(), {n, dim}, torch::kFloat32).to(device));
+    auto actions = out.to(torch::kCPU, discrete ? torch::kInt32 : torch::kFloat32).contiguous();
+    const auto* a = static_cast<const std::byte*>(actions.data_ptr());
     for (int i = 0; i < n; ++i) {
       if (!live[i]) continue;
-      auto r = envs[i]->step(&a[i], reinterpret_cast<std::byte*>(&obs[i * dim]));
+      auto r = envs[i]->step(a + i * action_bytes, reinterpret_cast<std::byte*>(&obs[i * dim]));
       returns[i] += r.reward;
       ++steps;
       if (r.terminated || r.truncated) {
@@ -89,6 +117,7 @@ EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int
 }
 
 std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std::string& env_id,
+                                                const std::string& algorithm,
                                                 const std::vector<int64_t>& hidden, bool dueling,
                                                 int episodes, uint64_t seed,
                                                 const envs::EnvKwargs& kwargs,
@@ -105,35 +134,67 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
     return std::nullopt;  // the learner is still creating the board
   }
   if (!version) return std::nullopt;
-  EvalResult r = evaluate_weights_blob(blob, env_id, hidden, dueling, episodes, seed, kwargs, cancel);
+  EvalResult r = evaluate_weights_blob(blob, env_id, algorithm, hidden, dueling, episodes, seed, kwargs, cancel);
   r.weight_version = *version;
   r.weights = std::make_shared<const std::vector<std::byte>>(std::move(blob));
   return r;
 }
 
 EvalResult evaluate_weights_blob(std::span<const std::byte> blob, const std::string& env_id,
-                                 const std::vector<int64_t>& hidden, bool dueling, int episodes,
-                                 uint64_t seed, const envs::EnvKwargs& kwargs,
+                                 const std::string& algorithm, const std::vector<int64_t>& hidden,
+                                 bool dueling, int episodes, uint64_t seed, const envs::EnvKwargs& kwargs,
                                  const std::atomic<bool>* cancel) {
   auto probe = envs::make_env(env_id, kwargs);
-  models::QNet net(models::qnet_options_for(probe->observation_space(), probe->action_space(), hidden, dueling));
-  models::load_weights_blob(*net, blob);
-  return evaluate_greedy(*net, env_id, episodes, seed, kwargs, cancel);
+  const Algorithm a = resolve_algorithm(algorithm, probe->action_space());
+  EvalPolicy policy = actor_policy(a, probe->observation_space(), probe->action_space(), hidden, dueling);
+  models::load_weights_blob(*policy.module, blob);
+  return evaluate_policy(policy, env_id, episodes, seed, kwargs, cancel);
 }
+
+namespace {
+// The policy inside a checkpoint's trained module, built from its arch string and the spaces of the
+// env it was trained on; `trained` is what the checkpoint's "online" record loads into.
+EvalPolicy checkpoint_policy(const CheckpointMeta& meta, const std::string& path,
+                             std::shared_ptr<torch::nn::Module>& trained) {
+  if (auto q = models::parse_qnet_arch(meta.arch)) {
+    models::QNet net(*q);
+    trained = net.ptr();
+    return EvalPolicy{trained, [net](const torch::Tensor& obs) mutable { return net->forward(obs).argmax(1); },
+                      q->obs_dim, Space::discrete(q->num_actions)};
+  }
+  auto ac = models::parse_actor_critic_arch(meta.arch);
+  if (!ac)
+    throw CheckpointError("checkpoint " + path + " holds a '" + meta.arch +
+                          "' network: shmrl eval runs QNet, SAC and TD3 checkpoints");
+  // The bounds are buffers of the checkpoint: these placeholders are overwritten by the load.
+  const models::ActorNetOptions opts{ac->obs_dim, std::vector<float>(ac->action_dim, -1.0f),
+                                     std::vector<float>(ac->action_dim, 1.0f), ac->hidden};
+  const Space box = Space::box({ac->action_dim}, opts.low, opts.high);
+  if (ac->algorithm == Algorithm::Sac) {
+    models::SacNets nets(opts, 1.0);
+    trained = nets.ptr();
+    auto actor = nets->actor;
+    return EvalPolicy{trained, [actor](const torch::Tensor& obs) mutable { return actor->mean_action(obs); },
+                      ac->obs_dim, box};
+  }
+  models::Td3Nets nets(opts);
+  trained = nets.ptr();
+  auto actor = nets->actor;
+  return EvalPolicy{trained, [actor](const torch::Tensor& obs) mutable { return actor->forward(obs); },
+                    ac->obs_dim, box};
+}
+}  // namespace
 
 EvalResult evaluate_checkpoint_file(const std::string& path, const std::string& env_id,
                                     int episodes, uint64_t seed, const envs::EnvKwargs& overrides) {
   auto [meta, counters] = peek_checkpoint(path);
-  auto opts = models::parse_qnet_arch(meta.arch);
-  if (!opts)
-    throw CheckpointError("checkpoint " + path + " holds a '" + meta.arch +
-                          "' network, not an MLP QNet: shmrl eval runs QNet checkpoints only");
-  models::QNet net(*opts);
-  load_checkpoint(path, meta, CheckpointState{net.ptr().get(), nullptr, nullptr});
+  std::shared_ptr<torch::nn::Module> trained;
+  EvalPolicy policy = checkpoint_policy(meta, path, trained);
+  load_checkpoint(path, meta, CheckpointState{trained.get(), nullptr, nullptr});
   const std::string id = env_id.empty() ? meta.env_id : env_id;
   envs::EnvKwargs kwargs = id == meta.env_id ? meta.env_kwargs : envs::EnvKwargs{};
   for (const auto& [k, v] : overrides) kwargs[k] = v;
-  EvalResult r = evaluate_greedy(*net, id, episodes, seed, kwargs);
+  EvalResult r = evaluate_policy(policy, id, episodes, seed, kwargs);
   r.weight_version = counters.updates;
   return r;
 }

@@ -1,21 +1,27 @@
 #pragma once
-// Greedy (epsilon 0) evaluation of a Q-network: the core the launcher wraps for periodic evaluation
-// during training (weights from the run's weight board) and for `shmrl eval` (a checkpoint file).
+// Deterministic evaluation of a trained policy: greedy for DQN (epsilon 0), the mean action for
+// SAC, no noise for TD3. The core the launcher wraps for periodic evaluation during training
+// (weights from the run's weight board) and for `shmrl eval` (a checkpoint file).
 //
 // Episodes run on fresh environments from actors/envs/registry.h, all stepped in lockstep with one
 // batched forward pass per step; episode i resets with seed + i, so a result is reproducible.
 // Threading: any one thread per call; uses the calling thread's torch settings (CPU).
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <torch/torch.h>
+
 #include "actors/envs/kwargs.h"
+#include "common/algorithm.h"
 #include "common/run.h"
-#include "models/qnet.h"
+#include "common/spaces.h"
 
 namespace shmrl::learner {
 
@@ -41,36 +47,53 @@ class EvalCancelled : public std::runtime_error {
 // Mean/std/min/max of returns (non-empty).
 EvalResult summarize_returns(std::vector<double> returns);
 
-// `episodes` (>= 1) greedy episodes of net on env_id. Throws std::invalid_argument for an unknown
-// env, a non-Discrete action space or an observation size the network does not take.
-// O(episodes * episode length * forward cost / episodes) forward passes. Throws EvalCancelled once
-// `*cancel` (when given) is true.
-EvalResult evaluate_greedy(models::QNetImpl& net, const std::string& env_id, int episodes,
+// A network and its deterministic action: obs [n, obs_dim] float32 -> actions, integer [n]
+// (Discrete) or float32 [n, A] within the bounds (Box).
+struct EvalPolicy {
+  std::shared_ptr<torch::nn::Module> module;  // weights are loaded into this
+  std::function<torch::Tensor(const torch::Tensor&)> act;
+  int64_t obs_dim = 0;
+  Space action_space;  // what the network was built for
+};
+
+// The network the actors of `algorithm` run (the weight board's content) for the env's spaces.
+// Throws std::invalid_argument if the algorithm cannot handle them.
+EvalPolicy actor_policy(Algorithm algorithm, const Space& obs_space, const Space& action_space,
+                        const std::vector<int64_t>& hidden, bool dueling);
+
+// `episodes` (>= 1) episodes of policy on env_id. Throws std::invalid_argument for an unknown env or
+// spaces the policy was not built for. O(longest episode) batched forward passes. Throws
+// EvalCancelled once `*cancel` (when given) is true.
+EvalResult evaluate_policy(const EvalPolicy& policy, const std::string& env_id, int episodes,
                            uint64_t seed, const envs::EnvKwargs& kwargs = {},
                            const std::atomic<bool>* cancel = nullptr);
 
-// The newest weights on the run's weight board, loaded into a QNet built for env_id with the given
-// hidden sizes and head; std::nullopt if the board does not exist or nothing was published yet.
-// Throws std::invalid_argument if the board's weights do not fit that network, EvalCancelled as
-// evaluate_greedy.
+// The newest weights on the run's weight board, loaded into the actors' network of `algorithm`
+// (learner.algorithm, resolved against env_id's action space) with the given hidden sizes and
+// head; std::nullopt if the board does not exist or nothing was published yet. Throws
+// std::invalid_argument if the board's weights do not fit that network, EvalCancelled as
+// evaluate_policy.
 std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std::string& env_id,
+                                                const std::string& algorithm,
                                                 const std::vector<int64_t>& hidden, bool dueling,
                                                 int episodes, uint64_t seed,
                                                 const envs::EnvKwargs& kwargs = {},
                                                 const std::atomic<bool>* cancel = nullptr);
 
-// A weights blob (as published on the board) loaded into a QNet built for env_id with the given
-// hidden sizes and head. Throws std::invalid_argument if the blob does not fit that network.
+// A weights blob (as published on the board) loaded into the actors' network of `algorithm` for
+// env_id with the given hidden sizes and head. Throws std::invalid_argument if the blob does not fit
+// that network, EvalCancelled as evaluate_policy.
 EvalResult evaluate_weights_blob(std::span<const std::byte> blob, const std::string& env_id,
-                                 const std::vector<int64_t>& hidden, bool dueling, int episodes,
-                                 uint64_t seed, const envs::EnvKwargs& kwargs = {},
+                                 const std::string& algorithm, const std::vector<int64_t>& hidden,
+                                 bool dueling, int episodes, uint64_t seed,
+                                 const envs::EnvKwargs& kwargs = {},
                                  const std::atomic<bool>* cancel = nullptr);
 
-// The online network of a learner checkpoint on env_id ("" = the env it was trained on). The env is
-// built with the kwargs the checkpoint's run used (none when env_id names another env), with
-// `overrides` set on top. Throws CheckpointError (learner/checkpoint.h) for a missing, truncated,
-// corrupt or non-QNet checkpoint, std::invalid_argument if the env rejects a kwarg or its spaces do
-// not fit the network.
+// The trained policy of a learner checkpoint (DQN, SAC or TD3) on env_id ("" = the env it was
+// trained on). The env is built with the kwargs the checkpoint's run used (none when env_id names
+// another env), with `overrides` set on top. Throws CheckpointError (learner/checkpoint.h) for a
+// missing, truncated, corrupt or unknown-architecture checkpoint, std::invalid_argument if the env
+// rejects a kwarg or its spaces do not fit the network.
 EvalResult evaluate_checkpoint_file(const std::string& path, const std::string& env_id,
                                     int episodes, uint64_t seed,
                                     const envs::EnvKwargs& overrides = {});

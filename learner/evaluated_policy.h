@@ -6,19 +6,20 @@
 #include <span>
 #include <string>
 
-#include "models/qnet.h"
 #include "learner/checkpoint.h"
+#include "learner/options.h"
 
 namespace shmrl::learner {
 
-// Writes the QNet weights `blob` (models/weights_blob.h, version counters.updates) as
-// <dir>/ckpt-<counters.updates>.pt, online and target network both, with the optimizer state of the
-// newest checkpoint in dir when it loads (fresh Adam state otherwise), removes the checkpoints of
-// later updates, and rewrites policy.pt / policy.json from the same weights. Returns the
-// checkpoint's path. Throws std::invalid_argument if the blob does not fit `opts`,
-// std::runtime_error on I/O errors. Call only when no learner writes to dir any more.
-std::string save_evaluated_weights(const std::string& dir, const CheckpointMeta& meta,
-                                   const models::QNetOptions& opts, std::span<const std::byte> blob,
-                                   const CheckpointCounters& counters);
+// Writes the actors' network weights `blob` (the weight board's content, models/weights_blob.h,
+// version counters.updates) into the learner `o` describes (built on the CPU) as
+// <dir>/ckpt-<counters.updates>.pt. The rest of the state (optimizer, critics and targets of SAC/TD3)
+// comes from the newest checkpoint in dir when it loads (fresh otherwise); DQN's target network is
+// set to the evaluated weights too. Removes the checkpoints of later updates and rewrites policy.pt /
+// policy.json from the same weights. Returns the checkpoint's path. Throws std::invalid_argument if
+// the blob does not fit the network, std::runtime_error on I/O errors. Call only when no learner
+// writes to dir any more.
+std::string save_evaluated_weights(const std::string& dir, const LearnerOptions& o,
+                                   std::span<const std::byte> blob, const CheckpointCounters& counters);
 
 }  // namespace shmrl::learner

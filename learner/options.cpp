@@ -5,6 +5,7 @@
 #include "actors/envs/env_config.h"
 #include "common/config_schema.h"
 #include "common/toml_reader.h"
+#include "learner/actor_critic.h"
 #include "learner/dqn.h"
 
 namespace shmrl::learner {
@@ -28,6 +29,14 @@ void LearnerOptions::validate() const {
     bad_option("learner.master_port", to_text(master_port),
         "a TCP port in [1, 65535] when run.learners > 1 (0 only with one learner)");
   check_key("learner.priority_epsilon", priority_epsilon);
+  check_key("learner.algorithm", algorithm);
+  check_key("learner.actor_lr", actor_lr);
+  check_key("learner.alpha_lr", alpha_lr);
+  check_key("learner.critic_tau", critic_tau);
+  check_key("learner.sac_alpha", sac_alpha);
+  check_key("learner.td3_policy_delay", td3_policy_delay);
+  check_key("learner.td3_target_noise", td3_target_noise);
+  check_key("learner.td3_noise_clip", td3_noise_clip);
 }
 
 DqnOptions LearnerOptions::dqn_options() const {
@@ -40,6 +49,22 @@ DqnOptions LearnerOptions::dqn_options() const {
   d.double_dqn = double_dqn;
   d.huber_kappa = huber_kappa;
   return d;
+}
+
+ActorCriticOptions LearnerOptions::actor_critic_options() const {
+  ActorCriticOptions ac;
+  ac.critic_lr = lr;
+  ac.actor_lr = actor_lr;
+  ac.alpha_lr = alpha_lr;
+  ac.adam_eps = adam_eps;
+  ac.grad_clip_norm = grad_clip_norm;
+  ac.tau = critic_tau;
+  ac.init_alpha = sac_alpha;
+  ac.auto_alpha = sac_auto_alpha;
+  ac.policy_delay = td3_policy_delay;
+  ac.target_noise = td3_target_noise;
+  ac.noise_clip = td3_noise_clip;
+  return ac;
 }
 
 LearnerOptions LearnerOptions::defaults() { return from_toml(toml::table{}, "defaults"); }
@@ -69,6 +94,15 @@ LearnerOptions LearnerOptions::from_toml(const toml::table& t, const std::string
   r.get("learner.master_port", o.master_port);
   r.get("learner.priority_epsilon", o.priority_epsilon);
   r.get("learner.huber_kappa", o.huber_kappa);
+  r.get("learner.algorithm", o.algorithm);
+  r.get("learner.actor_lr", o.actor_lr);
+  r.get("learner.alpha_lr", o.alpha_lr);
+  r.get("learner.critic_tau", o.critic_tau);
+  r.get("learner.sac_alpha", o.sac_alpha);
+  r.get("learner.sac_auto_alpha", o.sac_auto_alpha);
+  r.get("learner.td3_policy_delay", o.td3_policy_delay);
+  r.get("learner.td3_target_noise", o.td3_target_noise);
+  r.get("learner.td3_noise_clip", o.td3_noise_clip);
   try {
     o.validate();
   } catch (const std::invalid_argument& e) {

@@ -14,7 +14,8 @@
 
 namespace shmrl::learner {
 
-struct DqnOptions;  // learner/dqn.h
+struct DqnOptions;          // learner/dqn.h
+struct ActorCriticOptions;  // learner/actor_critic.h
 
 // Config keys only: no defaults here (zero values fail validate()); defaults() gives the schema's.
 struct LearnerOptions {
@@ -41,12 +42,24 @@ struct LearnerOptions {
   int master_port = 0;                 // learner.master_port: 1..65535 when learners > 1
   double priority_epsilon = 0;         // learner.priority_epsilon: added to |td| for priorities
   double huber_kappa = 0;              // learner.huber_kappa
+  // SAC and TD3 (learner/actor_critic.h says what each does).
+  std::string algorithm;               // learner.algorithm: auto | dqn | sac | td3 (common/algorithm.h)
+  double actor_lr = 0;                 // learner.actor_lr
+  double alpha_lr = 0;                 // learner.alpha_lr
+  double critic_tau = 0;               // learner.critic_tau
+  double sac_alpha = 0;                // learner.sac_alpha
+  bool sac_auto_alpha = false;         // learner.sac_auto_alpha
+  int64_t td3_policy_delay = 0;        // learner.td3_policy_delay
+  double td3_target_noise = 0;         // learner.td3_target_noise
+  double td3_noise_clip = 0;           // learner.td3_noise_clip
 
   // Each key against its schema row, plus the cross-key rules (data-parallel learners need a port;
   // the DQN update's own, DqnOptions::validate).
   void validate() const;
   // The DQN update's options (learner/dqn.h), taken from these.
   DqnOptions dqn_options() const;
+  // The SAC and TD3 updates' options (learner/actor_critic.h), taken from these.
+  ActorCriticOptions actor_critic_options() const;
   // Every key at its schema default.
   static LearnerOptions defaults();
   // Reads a parsed config; `source` prefixes errors. Throws std::invalid_argument naming the key.

@@ -14,7 +14,7 @@
 #include "common/stop_signal.h"
 #include "learner/checkpoint.h"
 #include "learner/device.h"
-#include "learner/dqn.h"
+#include "learner/algorithm.h"
 #include "learner/learner_stats.h"
 #include "learner/options.h"
 #include "learner/prefetch.h"
@@ -63,10 +63,11 @@ struct Checkpointer {
   CheckpointMeta meta;
   RunContext run;
   int actors;
+  std::string algorithm;
   // Checkpoint + Python export (policy.pt and policy.json). Rank 0 only.
-  void write(DqnLearner& l, StatsWriter& stats) {
+  void write(Learner& l, StatsWriter& stats) {
     const CheckpointCounters c{l.updates(), actor_env_steps(run, actors)};
-    write_policy_export(dir, meta, c, *l.online().module, save_checkpoint(dir, meta, c, l.checkpoint_state()));
+    write_policy_export(dir, meta, algorithm, c, l.policy(), save_checkpoint(dir, meta, c, l.checkpoint_state()));
     stats.set(stat::kCheckpointUpdates, static_cast<double>(c.updates));
   }
 };
@@ -77,7 +78,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   if (device.is_cuda()) enable_fast_cuda_math();
   auto probe = envs::make_env(o.env_id, o.env_kwargs);
   const TransitionSchema schema(probe->observation_space(), probe->action_space());
-  const auto qopts = models::qnet_options_for(probe->observation_space(), probe->action_space(), o.hidden, o.dueling);
+  const Algorithm algorithm = resolve_algorithm(o.algorithm, probe->action_space());
   StatsWriter stats(run, seg::learner_stats(rank),
                     {stat::kReady, stat::kUpdates, stat::kUpdatesPerS, stat::kLoss, stat::kMeanAbsTd,
                      stat::kGradNorm, stat::kWeightVersion, stat::kSampleWaitS, stat::kPriorityDropped,
@@ -87,8 +88,11 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
 
   DistOptions dist{rank, o.world_size, o.master_addr, o.master_port, kCollectiveTimeout};
   ProcessGroup group(dist, device);
-  DqnLearner learner(models::qnet_factory(qopts), o.dqn_options(), device, o.world_size > 1 ? &group : nullptr);
-  Checkpointer ckpt{run.run_dir + "/checkpoints", checkpoint_meta(o), run, o.num_actors};
+  const auto algo = make_algorithm(o, probe->observation_space(), probe->action_space(), device,
+                                   o.world_size > 1 ? &group : nullptr);
+  Learner& learner = *algo;
+  Checkpointer ckpt{run.run_dir + "/checkpoints", checkpoint_meta(o), run, o.num_actors,
+                    algorithm_name(algorithm)};
   if (args.resume) {
     const auto point = newest_readable_checkpoint(ckpt.dir);
     if (!point)
@@ -117,13 +121,13 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   }
   std::optional<WeightPublisher> publisher;
   if (rank == 0) {
-    publisher.emplace(run, *learner.online().module);
+    publisher.emplace(run, learner.policy());
     stats.set(stat::kWeightVersion,
-              static_cast<double>(publisher->publish(*learner.online().module, learner.updates())));
+              static_cast<double>(publisher->publish(learner.policy(), learner.updates())));
   }
   stats.set(stat::kUpdates, static_cast<double>(learner.updates()));
   stats.set(stat::kReady, 1);
-  std::cerr << "learner " << rank << "/" << o.world_size << ": " << o.env_id << ", " << models::qnet_arch(qopts)
+  std::cerr << "learner " << rank << "/" << o.world_size << ": " << o.env_id << ", " << learner.arch()
             << ", batch " << o.batch_size << " on " << device << " (group: " << group.backend_name()
             << (o.world_size > 1 ? ", collective timeout " + std::to_string(kCollectiveTimeout.count()) + " s"
                                  : std::string())
@@ -186,7 +190,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
       window_updates = u;
     }
     if (publisher && u % static_cast<uint64_t>(o.publish_period) == 0)
-      stats.set(stat::kWeightVersion, static_cast<double>(publisher->publish(*learner.online().module, u)));
+      stats.set(stat::kWeightVersion, static_cast<double>(publisher->publish(learner.policy(), u)));
     if (rank == 0 && std::chrono::duration<double>(now - last_ckpt).count() >= o.checkpoint_period_s) {
       ckpt.write(learner, stats);
       last_ckpt = Clock::now();
@@ -195,7 +199,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   if (pending) report(*pending);
   if (rank == 0) {
     stats.set(stat::kWeightVersion,
-              static_cast<double>(publisher->publish(*learner.online().module, learner.updates())));
+              static_cast<double>(publisher->publish(learner.policy(), learner.updates())));
     ckpt.write(learner, stats);
   }
   std::cerr << "learner " << rank << ": stopped after " << learner.updates() << " updates"

@@ -1,14 +1,13 @@
 #include "learner/resume.h"
 
 #include "actors/envs/registry.h"
-#include "models/q_model.h"
+#include "learner/algorithm.h"
 
 namespace shmrl::learner {
 
 CheckpointMeta checkpoint_meta(const LearnerOptions& o) {
   auto probe = envs::make_env(o.env_id, o.env_kwargs);
-  const auto qopts = models::qnet_options_for(probe->observation_space(), probe->action_space(), o.hidden, o.dueling);
-  return {o.env_id, models::qnet_arch(qopts), o.env_kwargs};
+  return {o.env_id, algorithm_arch(o, probe->observation_space(), probe->action_space()), o.env_kwargs};
 }
 
 std::optional<ResumePoint> newest_readable_checkpoint(const std::string& dir) {

@@ -13,7 +13,7 @@
 namespace shmrl::learner {
 
 // What the learner process builds for `o`, as its checkpoints record it (env id, network, kwargs).
-// Throws std::invalid_argument for an env the DQN learner cannot handle.
+// Throws std::invalid_argument for an env learner.algorithm cannot handle.
 CheckpointMeta checkpoint_meta(const LearnerOptions& o);
 
 struct ResumePoint {

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/torso.h"
+
 namespace shmrl::models {
 
 void ActorNetOptions::validate() const {
@@ -27,11 +29,7 @@ void ActorNetOptions::validate() const {
 DeterministicActorNetImpl::DeterministicActorNetImpl(const ActorNetOptions& opts) {
   opts.validate();
   int64_t in = opts.obs_dim;
-  for (std::size_t i = 0; i < opts.hidden.size(); ++i) {
-    torso_.push_back(register_module("torso" + std::to_string(i),
-                                     torch::nn::Linear(in, opts.hidden[i])));
-    in = opts.hidden[i];
-  }
+  torso_ = register_torso(*this, in, opts.hidden);
   const auto dims = static_cast<int64_t>(opts.low.size());
   head_ = register_module("head", torch::nn::Linear(in, dims));
   auto low = torch::tensor(opts.low), high = torch::tensor(opts.high);
@@ -40,7 +38,7 @@ DeterministicActorNetImpl::DeterministicActorNetImpl(const ActorNetOptions& opts
 }
 
 torch::Tensor DeterministicActorNetImpl::forward(torch::Tensor x) {
-  for (auto& layer : torso_) x = torch::relu(layer->forward(x));
+  x = torso_forward(torso_, x);
   return center_ + half_range_ * torch::tanh(head_->forward(x));
 }
 

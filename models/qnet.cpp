@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/torso.h"
+
 namespace shmrl::models {
 
 void QNetOptions::validate() const {
@@ -22,17 +24,13 @@ void QNetOptions::validate() const {
 QNetImpl::QNetImpl(const QNetOptions& opts) : opts_(opts) {
   opts_.validate();
   int64_t in = opts_.obs_dim;
-  for (std::size_t i = 0; i < opts_.hidden.size(); ++i) {
-    torso_.push_back(register_module("torso" + std::to_string(i),
-                                     torch::nn::Linear(in, opts_.hidden[i])));
-    in = opts_.hidden[i];
-  }
+  torso_ = register_torso(*this, in, opts_.hidden);
   head_ = register_module("head", torch::nn::Linear(in, opts_.num_actions));
   if (opts_.dueling) value_ = register_module("value", torch::nn::Linear(in, 1));
 }
 
 torch::Tensor QNetImpl::forward(torch::Tensor x) {
-  for (auto& layer : torso_) x = torch::relu(layer->forward(x));
+  x = torso_forward(torso_, x);
   auto a = head_->forward(x);
   if (!opts_.dueling) return a;
   // Dueling aggregation: subtracting the mean advantage makes V and A identifiable.

@@ -195,11 +195,14 @@ TEST_CASE("non-finite env output is an error naming env, index and step, nothing
                                           Catch::Contains("episode step 3"));
 }
 
-TEST_CASE("a continuous-action env runs through the Gaussian policy", "[actor]") {
+TEST_CASE("a continuous-action env runs through the SAC and the TD3 policy", "[actor]") {
+  const std::string algorithm = GENERATE(as<std::string>{}, "sac", "td3");
+  INFO(algorithm);
   test::RunGuard guard;
   const RunContext run{guard.id, ProcessId::self(), ""};
   ActorOptions o = small_options();
   o.env_id = "Pendulum-v1";
+  o.algorithm = algorithm;
   o.envs_per_actor = 4;
   o.n_step = 3;
   o.noise_std = 0.3;
@@ -223,6 +226,7 @@ TEST_CASE("an action outside the space is an error naming env, index and step", 
   const RunContext run{guard.id, ProcessId::self(), ""};
   ActorOptions o = small_options();
   o.env_id = "Pendulum-v1";
+  o.algorithm = "td3";
   std::atomic<bool> stop{false};
   Actor actor(o, run, stop);
   // Weights full of NaN make the actor network's action NaN, which no Box contains.

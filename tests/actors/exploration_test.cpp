@@ -1,4 +1,4 @@
-// The Ape-X epsilon schedule.
+// Exploration across actors: the Ape-X epsilon schedule and the continuous noise scale.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -42,4 +42,15 @@ TEST_CASE("Ape-X epsilons per env: env e of actor a is explorer a * E + e of N *
   for (double e : actor_epsilons(1, 2, 4, 0.4, 7, false)) CHECK(e == Approx(std::pow(0.4, 8)));
   CHECK(actor_epsilons(0, 1, 3, 0.5, 2, true)[2] == Approx(0.125));  // one actor spreads its envs: 0.5^(1 + 2)
   CHECK_THROWS_AS(actor_epsilons(0, 2, 0, 0.4, 7, true), std::invalid_argument);
+}
+
+TEST_CASE("continuous noise scale_i = min_scale^(i / (N - 1))", "[exploration]") {
+  using shmrl::actors::noise_scale;
+  CHECK(noise_scale(0, 1, 0.1) == 1.0);  // a single actor explores with the full noise
+  CHECK(noise_scale(0, 3, 0.25) == Approx(1.0));
+  CHECK(noise_scale(1, 3, 0.25) == Approx(0.5));
+  CHECK(noise_scale(2, 3, 0.25) == Approx(0.25));
+  CHECK(noise_scale(2, 3, 1.0) == Approx(1.0));  // the default: every actor the same
+  CHECK_THROWS_WITH(noise_scale(0, 2, 0.0), Catch::Contains("actor.noise_scale_min"));
+  CHECK_THROWS_AS(noise_scale(2, 2, 0.5), std::invalid_argument);
 }

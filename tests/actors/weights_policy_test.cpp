@@ -5,11 +5,14 @@
 #undef CHECK
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <set>
 
 #include "actors/policy.h"
 #include "models/actor_net.h"
+#include "models/gaussian_actor.h"
 #include "models/qnet.h"
 #include "models/weights_blob.h"
 
@@ -163,10 +166,11 @@ TEST_CASE("epsilon per batch row: greedy rows stay greedy, epsilon-1 rows explor
   CHECK_THROWS_WITH(make_policy(kCartObs, Space::discrete(4), o, batch), Catch::Contains("epsilons"));
 }
 
-TEST_CASE("Gaussian policy: deterministic actor plus clipped noise", "[policy]") {
+TEST_CASE("TD3 policy: deterministic actor plus clipped noise", "[policy]") {
   const Space obs = Space::box({3}, std::vector<float>(3, -10), std::vector<float>(3, 10));
   const Space act = Space::box({2}, {-2.f, 0.f}, {2.f, 1.f});
   PolicyOptions o;
+  o.algorithm = shmrl::Algorithm::Td3;
   o.hidden = {16};
   o.noise_std = 0;
   o.seed = 9;
@@ -192,6 +196,42 @@ TEST_CASE("Gaussian policy: deterministic actor plus clipped noise", "[policy]")
     CHECK((a[2 * i] >= -2.f && a[2 * i] <= 2.f));
     CHECK((a[2 * i + 1] >= 0.f && a[2 * i + 1] <= 1.f));
   }
+}
+
+TEST_CASE("SAC policy: squashed Gaussian samples inside the bounds, spread by noise_scale", "[policy]") {
+  const Space obs = Space::box({3}, std::vector<float>(3, -10), std::vector<float>(3, 10));
+  const Space act = Space::box({2}, {-2.f, 0.f}, {2.f, 1.f});
+  PolicyOptions o;
+  o.algorithm = shmrl::Algorithm::Sac;
+  o.hidden = {16};
+  o.seed = 5;
+  const std::size_t batch = 256;
+  auto spread = [&](double scale) {
+    o.noise_scale = scale;
+    auto policy = make_policy(obs, act, o, batch);
+    std::fill_n(policy->input(), batch * 3, 0.5f);  // one observation, many samples
+    std::vector<float> a(batch * 2);
+    policy->act(reinterpret_cast<std::byte*>(a.data()));
+    double sum = 0, sq = 0;
+    for (std::size_t i = 0; i < batch; ++i) {
+      CHECK((a[2 * i] >= -2.f && a[2 * i] <= 2.f));
+      CHECK((a[2 * i + 1] >= 0.f && a[2 * i + 1] <= 1.f));
+      sum += a[2 * i];
+      sq += a[2 * i] * a[2 * i];
+    }
+    const double mean = sum / batch;
+    return std::sqrt(sq / batch - mean * mean);
+  };
+  // A fresh policy's std is about exp(0) = 1 before the tanh: samples spread widely; a tenth of the
+  // std spreads them far less. Same seed, same weights.
+  const double wide = spread(1.0), narrow = spread(0.1);
+  CHECK(wide > 0.5);
+  CHECK(narrow < wide / 4);
+  CHECK(narrow > 0);
+  // Its weights are a GaussianActorNet's blob.
+  GaussianActorNet ref(ActorNetOptions{3, act.low, act.high, {16}});
+  CHECK_NOTHROW(load_weights_blob(*ref, make_policy(obs, act, o, 4)->save_weights()));
+  CHECK_THROWS_WITH(make_policy(obs, Space::discrete(2), o, 4), Catch::Contains("SAC policy"));
 }
 
 TEST_CASE("policies refuse unsupported spaces and options", "[policy]") {

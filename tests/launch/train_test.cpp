@@ -41,6 +41,11 @@ TEST_CASE("train refuses a bad configuration before starting anything", "[train]
       {{"--env", "NoSuchEnv-v0"}, {"env.id = \"NoSuchEnv-v0\"", "CartPole-v1"}},
       // A rate limiter that could deadlock: rejected by the replay service's own validation.
       {{"--set", "replay.error_buffer=1"}, {"replay.error_buffer"}},
+      // An algorithm that cannot handle the env's action space.
+      {{"--env", "Pendulum-v1", "--set", "learner.algorithm=dqn"},
+       {"learner.algorithm = \"dqn\"", "Discrete", "Box", "Pendulum-v1"}},
+      {{"--set", "learner.algorithm=sac"}, {"learner.algorithm = \"sac\"", "Box", "Discrete(2)", "CartPole-v1"}},
+      {{"--set", "learner.algorithm=td3"}, {"learner.algorithm = \"td3\"", "CartPole-v1"}},
   };
   int i = 0;
   for (const auto& c : cases) {

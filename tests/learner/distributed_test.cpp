@@ -1,5 +1,5 @@
-// Data-parallel learners in real processes: two forked CPU learners joined through a TCPStore and
-// Gloo, each with its own batch stream, end every update with bit-identical parameters.
+// Data-parallel learners in real processes: two forked CPU learners (DQN, SAC, TD3) joined through a
+// TCPStore and Gloo, each with its own batch stream, end every update with bit-identical parameters.
 #include "tests/learner/helpers.h"
 
 #include <sys/wait.h>
@@ -8,10 +8,14 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
+#include <memory>
 
 #include "common/net.h"
 #include "learner/distributed.h"
 #include "learner/dqn.h"
+#include "learner/sac.h"
+#include "learner/td3.h"
 
 using namespace shmrl;
 using namespace shmrl::learner;
@@ -30,11 +34,12 @@ models::QNetOptions mlp() {
   return o;
 }
 
-// XXH64 over the bytes of every parameter of online and target networks.
-uint64_t params_hash(DqnLearner& l) {
+// XXH64 over the bytes of every parameter of the trained and target networks.
+uint64_t params_hash(Learner& l) {
   XXH64_state_t* st = XXH64_createState();
   XXH64_reset(st, 0);
-  for (auto* m : {l.online().module.get(), l.target().module.get()})
+  const auto state = l.checkpoint_state();
+  for (auto* m : {state.online, state.target})
     for (auto& p : m->parameters()) {
       auto c = p.contiguous();
       XXH64_update(st, c.data_ptr(), c.numel() * c.element_size());
@@ -44,8 +49,46 @@ uint64_t params_hash(DqnLearner& l) {
   return h;
 }
 
+using MakeLearner = std::function<std::unique_ptr<Learner>(ProcessGroup*)>;
+using MakeBatch = std::function<Batch(int64_t rows)>;
+
+Batch discrete_batch(int64_t n) {
+  Batch b;
+  b.obs = torch::randn({n, 4});
+  b.next_obs = torch::randn({n, 4});
+  b.action = torch::randint(0, 2, {n}, torch::kInt32);
+  b.reward = torch::randn({n});
+  b.discount = (torch::rand({n}) > 0.1).to(torch::kFloat32) * 0.97;
+  b.weights = torch::rand({n});
+  return b;
+}
+
+// Pendulum-shaped records: 3 observations, one action in [-2, 2].
+Batch box_batch(int64_t n) {
+  Batch b = discrete_batch(n);
+  b.obs = torch::randn({n, 3});
+  b.next_obs = torch::randn({n, 3});
+  b.action = torch::rand({n, 1}) * 4 - 2;
+  return b;
+}
+
+ActorCriticOptions ac_options() {
+  ActorCriticOptions o;
+  o.critic_lr = o.actor_lr = o.alpha_lr = 1e-3;
+  o.adam_eps = 1e-8;
+  o.grad_clip_norm = 10;
+  o.tau = 0.05;
+  o.init_alpha = 0.2;
+  o.policy_delay = 2;
+  o.target_noise = 0.2;
+  o.noise_clip = 0.5;
+  return o;
+}
+const models::ActorNetOptions kPendulumNet{3, {-2.0f}, {2.0f}, {32, 32}};
+
 // One learner rank: writes "<hash> <loss>" per update to out_path. Returns the exit status.
-int run_rank(int rank, int port, const std::string& out_path) {
+int run_rank(int rank, int port, const std::string& out_path, const MakeLearner& make,
+             const MakeBatch& batch) {
   try {
     torch::set_num_threads(1);   // forked after the parent used torch: keep the child single-threaded
     torch::manual_seed(1000 + rank);  // different initial weights: the broadcast must fix that
@@ -55,31 +98,20 @@ int run_rank(int rank, int port, const std::string& out_path) {
     d.master_port = port;
     d.timeout = std::chrono::seconds(30);
     ProcessGroup group(d, torch::kCPU);
-    DqnOptions o = default_dqn();
-    o.target_update_period = 3;
-    DqnLearner l(qnet_factory(mlp()), o, torch::kCPU, &group);
+    auto learner = make(&group);
+    Learner& l = *learner;
     l.sync_replicas();
     std::ofstream out(out_path);
     out << params_hash(l) << " 0\n";
     torch::manual_seed(77 + rank);  // each rank its own sample stream
     for (int i = 0; i < kSteps; ++i) {
-      Batch b;
-      b.obs = torch::randn({64, 4});
-      b.next_obs = torch::randn({64, 4});
-      b.action = torch::randint(0, 2, {64}, torch::kInt32);
-      b.reward = torch::randn({64});
-      b.discount = (torch::rand({64}) > 0.1).to(torch::kFloat32) * 0.97;
-      b.weights = torch::rand({64});
-      auto r = l.step(b);
+      auto r = l.step(batch(64));
       if (!r.applied) return 3;
       out << params_hash(l) << " " << r.loss() << "\n";
     }
     // A stop vote from rank 1 alone ends the loop on both ranks with no update applied.
     auto h = params_hash(l);
-    Batch b;
-    b.obs = b.next_obs = torch::zeros({4, 4});
-    b.action = torch::zeros({4}, torch::kInt32);
-    b.reward = b.discount = b.weights = torch::ones({4});
+    Batch b = batch(4);
     if (rank == 0) {
       auto r = l.step(b, /*stop=*/false);
       if (r.applied) return 4;
@@ -100,9 +132,8 @@ std::vector<std::string> lines(const std::string& path) {
   for (std::string s; std::getline(in, s);) v.push_back(s);
   return v;
 }
-}  // namespace
 
-TEST_CASE("two Gloo learners in separate processes stay bit-identical", "[learner][distributed]") {
+void check_two_ranks_identical(const MakeLearner& make, const MakeBatch& batch) {
   TempDir dir;
   const int port = shmrl::pick_free_port();
   std::vector<pid_t> pids;
@@ -110,7 +141,7 @@ TEST_CASE("two Gloo learners in separate processes stay bit-identical", "[learne
     std::fflush(nullptr);
     pid_t pid = ::fork();
     REQUIRE(pid >= 0);
-    if (pid == 0) ::_exit(run_rank(rank, port, (dir.path / std::to_string(rank)).string()));
+    if (pid == 0) ::_exit(run_rank(rank, port, (dir.path / std::to_string(rank)).string(), make, batch));
     pids.push_back(pid);
   }
   for (int rank = 0; rank < 2; ++rank) {
@@ -135,6 +166,29 @@ TEST_CASE("two Gloo learners in separate processes stay bit-identical", "[learne
   }
   CHECK(r0.back() == "stopped");
   CHECK(r1.back() == "stopped");
+}
+}  // namespace
+
+TEST_CASE("two Gloo learners in separate processes stay bit-identical", "[learner][distributed]") {
+  check_two_ranks_identical(
+      [](ProcessGroup* g) {
+        DqnOptions o = default_dqn();
+        o.target_update_period = 3;
+        return std::make_unique<DqnLearner>(qnet_factory(mlp()), o, torch::kCPU, g);
+      },
+      discrete_batch);
+}
+
+TEST_CASE("two Gloo SAC learners stay bit-identical", "[learner][distributed][sac]") {
+  check_two_ranks_identical(
+      [](ProcessGroup* g) { return std::make_unique<SacLearner>(kPendulumNet, ac_options(), torch::kCPU, g); },
+      box_batch);
+}
+
+TEST_CASE("two Gloo TD3 learners stay bit-identical", "[learner][distributed][td3]") {
+  check_two_ranks_identical(
+      [](ProcessGroup* g) { return std::make_unique<Td3Learner>(kPendulumNet, ac_options(), torch::kCPU, g); },
+      box_batch);
 }
 
 TEST_CASE("joining a group nobody hosts fails at the deadline with the address", "[learner][distributed]") {

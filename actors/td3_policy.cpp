@@ -1,5 +1,5 @@
-// Deterministic actor plus Gaussian exploration noise, clipped to the action bounds. Not on the
-// CartPole hot path, so it uses the module's plain forward.
+// TD3's exploration: the deterministic actor plus Gaussian noise, clipped to the action bounds. Not
+// on the CartPole hot path, so it uses the module's plain forward.
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -14,10 +14,10 @@
 namespace shmrl::actors {
 namespace {
 
-class GaussianPolicy final : public Policy {
+class Td3Policy final : public Policy {
  public:
-  GaussianPolicy(const Space& obs_space, const Space& action_space, const PolicyOptions& opts,
-                 std::size_t batch)
+  Td3Policy(const Space& obs_space, const Space& action_space, const PolicyOptions& opts,
+            std::size_t batch)
       : Policy(batch, obs_space.numel()),
         // init_torch runs first: its seed decides the network's initial weights.
         net_((detail::init_torch(opts),
@@ -29,7 +29,8 @@ class GaussianPolicy final : public Policy {
     x_ = torch::from_blob(input(), {static_cast<int64_t>(batch),
                                     static_cast<int64_t>(obs_space.numel())}, torch::kFloat32);
     for (std::size_t d = 0; d < low_.size(); ++d)
-      sigma_.push_back(static_cast<float>(opts.noise_std * (high_[d] - low_[d]) / 2));
+      sigma_.push_back(
+          static_cast<float>(opts.noise_std * opts.noise_scale * (high_[d] - low_[d]) / 2));
   }
 
   void act(std::byte* actions) override {
@@ -62,14 +63,10 @@ class GaussianPolicy final : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> make_gaussian_policy(const Space& obs_space, const Space& action_space,
-                                             const PolicyOptions& opts, std::size_t batch) {
-  detail::check_obs_space(obs_space);
-  if (action_space.kind != Space::Kind::Box || action_space.dtype != DType::F32)
-    throw std::invalid_argument("Gaussian policy: action space " + action_space.describe() +
-                                " is not supported (needs a float32 Box with finite bounds)");
-  if (batch == 0) throw std::invalid_argument("Gaussian policy: batch must be >= 1");
-  return std::make_unique<GaussianPolicy>(obs_space, action_space, opts, batch);
+std::unique_ptr<Policy> make_td3_policy(const Space& obs_space, const Space& action_space,
+                                        const PolicyOptions& opts, std::size_t batch) {
+  detail::check_box_policy(obs_space, action_space, batch, "TD3 policy");
+  return std::make_unique<Td3Policy>(obs_space, action_space, opts, batch);
 }
 
 }  // namespace shmrl::actors

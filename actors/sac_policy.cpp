@@ -1,0 +1,75 @@
+// SAC's exploration: a sample of the squashed Gaussian policy, a = center + half_range * tanh(u),
+// u ~ N(mean, (noise_scale * std)^2), clipped to the bounds (tanh's float rounding can touch them).
+// The mean and log-std come from one batched forward; the noise from the actor's own generator.
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "actors/torch_policy.h"
+#include "models/gaussian_actor.h"
+#include "models/weights_blob.h"
+
+namespace shmrl::actors {
+namespace {
+
+class SacPolicy final : public Policy {
+ public:
+  SacPolicy(const Space& obs_space, const Space& action_space, const PolicyOptions& opts,
+            std::size_t batch)
+      : Policy(batch, obs_space.numel()),
+        // init_torch runs first: its seed decides the network's initial weights.
+        net_((detail::init_torch(opts),
+              models::ActorNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.low,
+                                      action_space.high, opts.hidden})),
+        low_(action_space.low), high_(action_space.high),
+        rng_(opts.seed ^ 0x9e3779b97f4a7c15ULL),
+        scale_(static_cast<float>(opts.noise_scale)) {
+    for (auto& p : net_->parameters()) p.requires_grad_(false);
+    x_ = torch::from_blob(input(), {static_cast<int64_t>(batch),
+                                    static_cast<int64_t>(obs_space.numel())}, torch::kFloat32);
+  }
+
+  void act(std::byte* actions) override {
+    at::Tensor mean, log_std;
+    {
+      c10::InferenceMode guard;
+      auto out = net_->forward(x_);
+      mean = out.first.contiguous();
+      log_std = out.second.contiguous();
+    }
+    const float* m = mean.data_ptr<float>();
+    const float* s = log_std.data_ptr<float>();
+    auto* out = reinterpret_cast<float*>(actions);
+    const std::size_t dims = low_.size();
+    for (std::size_t i = 0; i < batch(); ++i)
+      for (std::size_t d = 0; d < dims; ++d) {
+        const std::size_t k = i * dims + d;
+        const float u = m[k] + scale_ * std::exp(s[k]) * normal_(rng_);
+        const float half = (high_[d] - low_[d]) / 2, center = (high_[d] + low_[d]) / 2;
+        out[k] = std::clamp(center + half * std::tanh(u), low_[d], high_[d]);
+      }
+  }
+
+  void load_weights(std::span<const std::byte> blob) override { models::load_weights_blob(*net_, blob); }
+  std::vector<std::byte> save_weights() const override { return models::save_weights_blob(*net_); }
+
+ private:
+  models::GaussianActorNet net_;
+  std::vector<float> low_, high_;
+  std::mt19937_64 rng_;
+  std::normal_distribution<float> normal_{0.0f, 1.0f};
+  float scale_;
+  at::Tensor x_;
+};
+
+}  // namespace
+
+std::unique_ptr<Policy> make_sac_policy(const Space& obs_space, const Space& action_space,
+                                        const PolicyOptions& opts, std::size_t batch) {
+  detail::check_box_policy(obs_space, action_space, batch, "SAC policy");
+  return std::make_unique<SacPolicy>(obs_space, action_space, opts, batch);
+}
+
+}  // namespace shmrl::actors
