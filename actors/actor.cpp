@@ -40,6 +40,14 @@ PolicyOptions policy_options(const ActorOptions& o, const Space& action_space, c
   return p;
 }
 
+std::vector<std::string> stat_names() {
+  std::vector<std::string> n = {stat::kEnvSteps,      stat::kEpisodes,       stat::kRecentReturn,
+                                stat::kRecentLength,  stat::kWeightVersion,  stat::kBlockedSeconds,
+                                stat::kRecords,       stat::kEpsilon};
+  for (auto& s : stage_stat_names(stages::kActor)) n.push_back(std::move(s));
+  return n;
+}
+
 std::string describe_action(const Space& space, const std::byte* a) {
   std::ostringstream os;
   if (space.kind == Space::Kind::Discrete) {
@@ -75,16 +83,16 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
               static_cast<uint32_t>(opts.ring_capacity), static_cast<std::size_t>(opts.push_batch),
               stop),
       weights_(run),
-      stats_(run, seg::actor_stats(opts.actor_id),
-             {stat::kEnvSteps, stat::kEpisodes, stat::kRecentReturn, stat::kRecentLength,
-              stat::kWeightVersion, stat::kBlockedSeconds, stat::kRecords, stat::kEpsilon}),
+      stats_(run, seg::actor_stats(opts.actor_id), stat_names()),
+      clock_(stages::kActor, stats_),
       seed_rng_(derive_seed(opts.seed, opts.actor_id, 2)),
       actions_(envs_.size() * schema_.action_space().bytes()),
       obs_bytes_(schema_.obs_space().bytes()),
       action_bytes_(schema_.action_space().bytes()),
       obs_numel_(schema_.obs_space().numel()),
       ep_return_(envs_.size()),
-      ep_length_(envs_.size()) {
+      ep_length_(envs_.size()),
+      results_(envs_.size()) {
   // A restarted actor continues its predecessor's totals.
   base_env_steps_ = stats_[stat::kEnvSteps].load();
   base_episodes_ = stats_[stat::kEpisodes].load();
@@ -93,6 +101,8 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
   version_ = weights_.poll(*policy_, version_);
   for (std::size_t e = 0; e < envs_.size(); ++e) reset_env(e);
   sync_and_publish();
+  writer_.set_stage_clock(&clock_);
+  clock_.restart();  // the stages count the stepping loop, not start-up
 }
 
 void Actor::bad(std::size_t env, const std::string& what) const {
@@ -122,8 +132,12 @@ void Actor::reset_env(std::size_t env) {
 }
 
 void Actor::step() {
+  using S = stages::Actor;
   const uint64_t blocked_before = writer_.blocked_ns();
   policy_->act(actions_.data());
+  clock_.lap(S::Inference);
+  // Every env steps first, then every record is packed, then finished episodes reset: one clock
+  // lap per stage per vector step.
   float* input = policy_->input();
   const Space& action_space = schema_.action_space();
   for (std::size_t e = 0; e < envs_.size(); ++e) {
@@ -138,19 +152,27 @@ void Actor::step() {
     if (!std::isfinite(static_cast<float>(r.reward)))
       bad(e, "reward is " + std::to_string(r.reward) + " (not finite)");
     ep_return_[e] += r.reward;
-    builder_.step(e, action, static_cast<float>(r.reward), r.terminated, r.truncated, obs,
-                  version_, writer_);
-    if (r.terminated || r.truncated) {
-      recent_return_[recent_count_ % recent_return_.size()] = ep_return_[e];
-      recent_length_[recent_count_ % recent_length_.size()] = static_cast<double>(ep_length_[e]);
-      ++recent_count_;
-      ++episodes_;
-      reset_env(e);
-    }
+    results_[e] = r;
+  }
+  clock_.lap(S::Env);
+  for (std::size_t e = 0; e < envs_.size(); ++e) {
+    const auto* obs = reinterpret_cast<const std::byte*>(input + e * obs_numel_);
+    builder_.step(e, actions_.data() + e * action_bytes_, static_cast<float>(results_[e].reward),
+                  results_[e].terminated, results_[e].truncated, obs, version_, writer_);
+  }
+  clock_.lap(S::Pack);  // the ring writer laps its waits on a full ring itself
+  for (std::size_t e = 0; e < envs_.size(); ++e) {
+    if (!results_[e].terminated && !results_[e].truncated) continue;
+    recent_return_[recent_count_ % recent_return_.size()] = ep_return_[e];
+    recent_length_[recent_count_ % recent_length_.size()] = static_cast<double>(ep_length_[e]);
+    ++recent_count_;
+    ++episodes_;
+    reset_env(e);
   }
   env_steps_ += envs_.size();
   ++vector_steps_;
   writer_.heartbeat();
+  clock_.lap(S::Env);
   // After waiting on a full ring the learner has likely moved on: refresh the weights before the
   // next actions rather than up to weight_sync_steps later.
   if (vector_steps_ % static_cast<uint64_t>(opts_.weight_sync_steps) == 0 ||
@@ -173,6 +195,8 @@ void Actor::sync_and_publish() {
     stats_.set(stat::kRecentReturn, ret / n);
     stats_.set(stat::kRecentLength, len / n);
   }
+  clock_.lap(stages::Actor::Weights);
+  clock_.publish();
 }
 
 void Actor::run() {

@@ -2,7 +2,7 @@
 // One actor: E environments stepped in lockstep, one batched policy forward per vector step,
 // n-step records packed straight into the actor's shared-memory ring, the weight board polled
 // every weight_sync_steps vector steps and after every wait on a full ring, counters published as
-// stats (seg::actor_stats(id)) at the same moments.
+// stats (seg::actor_stats(id)) at the same moments, with where the time went (stages::Actor).
 //
 // Threading: one thread. Cost per vector step: one forward + E env steps + about E records.
 #include <array>
@@ -22,6 +22,7 @@
 #include "actors/weight_sync.h"
 #include "common/run.h"
 #include "common/schema.h"
+#include "common/stage_clock.h"
 #include "common/stats.h"
 
 namespace shmrl::actors {
@@ -79,11 +80,13 @@ class Actor {
   RingWriter writer_;
   WeightSync weights_;
   StatsWriter stats_;
+  StageClock clock_;  // stages::Actor, published with the stats
   std::mt19937_64 seed_rng_;  // episode reset seeds
   std::vector<std::byte> actions_;
   std::size_t obs_bytes_, action_bytes_, obs_numel_;
   std::vector<double> ep_return_;
   std::vector<uint64_t> ep_length_;
+  std::vector<envs::StepResult> results_;  // this vector step's, per env
   std::array<double, 100> recent_return_{}, recent_length_{};
   uint64_t recent_count_ = 0;
   uint64_t env_steps_ = 0, vector_steps_ = 0, episodes_ = 0, version_ = 0;

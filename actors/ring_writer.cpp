@@ -21,19 +21,28 @@ void RingWriter::reserve_batch() {
   reserved_ = shared_.ring.try_reserve(push_batch_);
   written_ = 0;
   if (reserved_ > 0) return;
+  if (clock_) clock_->lap(stages::Actor::Pack);
   const auto start = Clock::now();
   auto next_warning = start + std::chrono::seconds(30);
+  auto next_publish = start + std::chrono::milliseconds(100);
   Backoff backoff(std::chrono::microseconds(500));
   // Each poll is bounded; the wait as a whole lasts as long as the consumer applies back-pressure
   // (the replay service's rate limiter may hold it for a while), ending early on stop.
   while ((reserved_ = shared_.ring.try_reserve(push_batch_)) == 0) {
     if (stop_.load(std::memory_order_relaxed)) {
       blocked_ns_ += std::chrono::nanoseconds(Clock::now() - start).count();
+      if (clock_) clock_->lap(stages::Actor::RingWait);
       throw StopRequested();
     }
     shared_.ring.heartbeat();
     backoff.pause();
-    if (const auto now = Clock::now(); now >= next_warning) {
+    const auto now = Clock::now();
+    if (clock_ && now >= next_publish) {
+      clock_->lap(stages::Actor::RingWait);
+      clock_->publish();
+      next_publish = now + std::chrono::milliseconds(100);
+    }
+    if (now >= next_warning) {
       std::cerr << "actor: ring " << shared_.seg.name() << " full for "
                 << std::chrono::duration_cast<std::chrono::seconds>(now - start).count()
                 << " s (consumer " << (shared_.ring.consumer_alive() ? "alive" : "not running")
@@ -42,6 +51,7 @@ void RingWriter::reserve_batch() {
     }
   }
   blocked_ns_ += std::chrono::nanoseconds(Clock::now() - start).count();
+  if (clock_) clock_->lap(stages::Actor::RingWait);
 }
 
 std::byte* RingWriter::next_record() {

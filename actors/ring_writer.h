@@ -15,6 +15,7 @@
 #include "common/shm/rings.h"
 #include "common/shm/segment.h"
 #include "common/shm/spsc_ring.h"
+#include "common/stage_clock.h"
 
 namespace shmrl::actors {
 
@@ -41,6 +42,11 @@ class RingWriter final : public RecordSink {
   // Stamps the producer heartbeat (once per vector step).
   void heartbeat() { shared_.ring.heartbeat(); }
 
+  // While waiting on a full ring, laps stages::Actor::RingWait on `clock` and publishes it every
+  // 100 ms (so the launcher sees a long wait as it happens), after lapping the packing before it.
+  // Null: no laps. The clock must outlive the writer.
+  void set_stage_clock(StageClock* clock) { clock_ = clock; }
+
   uint64_t committed() const { return shared_.ring.pushed(); }
   double blocked_seconds() const { return blocked_ns_ * 1e-9; }
   uint64_t blocked_ns() const { return blocked_ns_; }
@@ -53,6 +59,7 @@ class RingWriter final : public RecordSink {
   const std::atomic<bool>& stop_;
   std::size_t reserved_ = 0, written_ = 0;
   uint64_t blocked_ns_ = 0;
+  StageClock* clock_ = nullptr;
 };
 
 }  // namespace shmrl::actors

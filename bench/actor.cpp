@@ -2,7 +2,10 @@
 // E envs in lockstep, one batched LibTorch forward of a 64-64 dueling Q-MLP per vector step,
 // epsilon-greedy, 3-step records packed into its shared-memory ring) drained by a consumer process.
 // For each E: env steps per second over a timed window after a warm-up, wall clock, including any
-// time the actor spent blocked on a full ring (reported as blocked_s).
+// time the actor spent blocked on a full ring (reported as blocked_s); and the actor process's
+// private memory at the end of its window (/proc/self/smaps_rollup: Anonymous and Private_Dirty,
+// MiB). The bench's actor is a fork of `shmrl` (all of LibTorch); `shmrl train` starts actors as
+// `shmrl-actor` (CPU LibTorch only), which holds less.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +18,7 @@
 
 #include "actors/actor.h"
 #include "bench/benches.h"
+#include "common/proc.h"
 #include "common/shm/rings.h"
 #include "common/shm/segment.h"
 
@@ -35,6 +39,7 @@ struct Args {
 struct Result {
   double env_steps_per_s = 0;
   double blocked_s = 0;
+  double anonymous_mb = 0, private_dirty_mb = 0;
 };
 
 std::atomic<bool> g_stop{false};
@@ -79,7 +84,11 @@ int act(const actors::ActorOptions& o, const RunContext& run, double warmup_s, d
   steps_during(warmup_s);
   const double blocked0 = actor.writer().blocked_seconds();
   const auto [steps, elapsed] = steps_during(seconds);
-  const Result res{double(steps) / elapsed, actor.writer().blocked_seconds() - blocked0};
+  Result res{double(steps) / elapsed, actor.writer().blocked_seconds() - blocked0};
+  if (const auto m = memory_use(getpid())) {
+    res.anonymous_mb = static_cast<double>(m->anonymous) / (1 << 20);
+    res.private_dirty_mb = static_cast<double>(m->private_dirty) / (1 << 20);
+  }
   return ::write(fd, &res, sizeof res) == sizeof res ? 0 : 4;
 }
 
@@ -145,10 +154,12 @@ void add_actor_bench(CLI::App& bench) {
       const Result r = measure(*args, e);
       rows.push_back({{"envs", e},
                       {"env_steps_per_s", r.env_steps_per_s},
-                      {"blocked_s", r.blocked_s}});
+                      {"blocked_s", r.blocked_s},
+                      {"private_mb", {{"anonymous", r.anonymous_mb}, {"private_dirty", r.private_dirty_mb}}}});
       if (!args->json)
         std::cout << "E = " << e << ": " << r.env_steps_per_s << " env steps/s (blocked "
-                  << r.blocked_s << " s)" << std::endl;
+                  << r.blocked_s << " s), private memory " << r.anonymous_mb << " MiB anonymous, "
+                  << r.private_dirty_mb << " MiB dirty" << std::endl;
     }
     if (args->json)
       std::cout << nlohmann::json{{"actor", rows}, {"env", args->env},

@@ -10,6 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <limits>
+#include <string>
 
 namespace shmrl {
 
@@ -102,6 +105,25 @@ void die_with_parent(int sig, pid_t parent) {
     std::fprintf(stderr, "shmrl: parent process is gone; exiting\n");
     std::_Exit(1);
   }
+}
+
+}  // namespace shmrl
+
+namespace shmrl {
+
+std::optional<MemoryUse> memory_use(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  if (!in) return std::nullopt;
+  MemoryUse m;
+  bool any = false;
+  for (std::string key; in >> key;) {
+    std::size_t kb = 0;
+    if (key == "Anonymous:" && in >> kb) m.anonymous = kb << 10, any = true;
+    else if (key == "Private_Dirty:" && in >> kb) m.private_dirty = kb << 10, any = true;
+    in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  if (!any) return std::nullopt;
+  return m;
 }
 
 }  // namespace shmrl

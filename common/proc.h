@@ -2,7 +2,9 @@
 // Process identity that survives pid reuse: (pid, start time in clock ticks from /proc/<pid>/stat).
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace shmrl {
 
@@ -26,5 +28,15 @@ static_assert(sizeof(ProcessId) == 16);
 // pid the caller expects as parent (pass it through exec, e.g. in argv); 0 = the pid that forked this
 // process when it did not exec since, else "gone" means reparented to pid 1.
 void die_with_parent(int sig, pid_t parent = 0);
+
+// What a process holds of its own, from /proc/<pid>/smaps_rollup: Anonymous (heap, stacks, copied
+// library data: what each extra process of a role costs) and Private_Dirty (also counts pages of a
+// shared-memory segment that only this process has touched, e.g. the replay storage). Bytes;
+// std::nullopt when the file cannot be read (process gone). Reads one small /proc file; any thread.
+struct MemoryUse {
+  std::size_t anonymous = 0;
+  std::size_t private_dirty = 0;
+};
+std::optional<MemoryUse> memory_use(pid_t pid);
 
 }  // namespace shmrl

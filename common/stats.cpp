@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <unistd.h>
 #include <stdexcept>
 
 namespace shmrl {
@@ -27,19 +28,21 @@ StatsWriter::StatsWriter(const RunContext& run, const std::string& seg_name,
                          const std::vector<std::string>& names)
     : seg_(shm::Segment::exists(run.run_id, seg_name)
                ? shm::Segment::open(run.run_id, seg_name)
-               : shm::Segment::create(run.run_id, seg_name, segment_bytes(names.size() + kSpareStats),
+               : shm::Segment::create(run.run_id, seg_name, segment_bytes(names.size() + 1 + kSpareStats),
                                       run.owner)) {
   auto* hdr = reinterpret_cast<StatsHeader*>(seg_.data());
   entries_ = reinterpret_cast<StatEntry*>(seg_.data() + sizeof(StatsHeader));
   const bool fresh = hdr->magic != kStatsMagic;
   // A fresh block (magic not set yet: just created, or its creator died first) gets its capacity now.
   const std::size_t room = (seg_.size() - sizeof(StatsHeader)) / sizeof(StatEntry);
-  const std::size_t capacity = fresh ? std::min(names.size() + kSpareStats, room) : hdr->capacity;
+  const std::size_t capacity = fresh ? std::min(names.size() + 1 + kSpareStats, room) : hdr->capacity;
   if (segment_bytes(capacity) > seg_.size())
     throw std::runtime_error("stats segment '" + seg_name + "' is smaller than its header says");
   // A restarted writer keeps the counters its predecessor published (e.g. total env steps).
   std::size_t have = fresh ? 0 : hdr->count.load(std::memory_order_acquire);
-  for (const auto& n : names) {
+  std::vector<std::string> all = names;
+  if (std::find(all.begin(), all.end(), kPidStat) == all.end()) all.push_back(kPidStat);
+  for (const auto& n : all) {
     if (n.empty() || n.size() >= sizeof(StatEntry::name))
       throw std::invalid_argument("stats name '" + n + "' must be 1..55 characters");
     bool found = false;
@@ -58,6 +61,7 @@ StatsWriter::StatsWriter(const RunContext& run, const std::string& seg_name,
   hdr->count.store(have, std::memory_order_release);
   std::atomic_ref<uint64_t>(hdr->magic).store(kStatsMagic, std::memory_order_release);
   count_ = have;
+  set(kPidStat, static_cast<double>(getpid()));
 }
 
 std::atomic<double>& StatsWriter::operator[](std::string_view name) {

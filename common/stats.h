@@ -21,13 +21,17 @@ struct alignas(64) StatEntry {
 };
 static_assert(sizeof(StatEntry) == 64);
 
+// Every block also holds "pid": its writer's process id (for /proc reads: `shmrl top`, memory).
+inline constexpr const char* kPidStat = "pid";
+
 class StatsWriter {
  public:
   // Entries a new block has room for beyond its first names: a restarted writer of a newer build
   // may register a few more.
   static constexpr std::size_t kSpareStats = 16;
   // Creates (or, for a restarted process, re-opens and re-uses) segment `seg_name` of the run and
-  // registers `names` (each < 56 chars). A new block holds names.size() + kSpareStats entries; a
+  // registers `names` (each < 56 chars) and kPidStat, set to this process's pid. A new block holds
+  // names.size() + 1 + kSpareStats entries; a
   // re-used one throws std::invalid_argument if the names do not fit. Throws on shm errors.
   StatsWriter(const RunContext& run, const std::string& seg_name, const std::vector<std::string>& names);
   // Handle to one stat; valid while the writer lives. Throws std::out_of_range for unknown names.

@@ -17,6 +17,9 @@
 
 namespace shmrl::launch {
 
+// The running executable's path (/proc/self/exe), to start children of the same build.
+std::string self_exe();
+
 // How a child ended: "exited with status 3", "killed by signal 9 (SIGKILL)".
 std::string describe_wait_status(int status);
 

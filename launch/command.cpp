@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "launch/evaluation.h"
+#include "launch/sweep.h"
+#include "launch/top.h"
 #include "launch/train.h"
 #include "launch/train_options.h"
 
@@ -68,6 +70,33 @@ void add_eval_command(CLI::App& app) {
       std::printf("%s: greedy return over %d episodes: mean %.2f, std %.2f, min %.2f, max %.2f\n",
                   env.c_str(), s.episodes, s.mean, s.std, s.min, s.max);
     }
+  });
+}
+
+void add_top_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "top", "Live view of a running run: per process memory, rates, stage fractions, ring fill, policy lag; the bottleneck");
+  auto a = std::make_shared<TopArgs>();
+  cmd->add_option("run_dir", a->run_dir, "The run's directory (runs/<run-id>)")->required();
+  cmd->add_flag("--once", a->once, "Print one frame (two snapshots --interval apart) and exit");
+  cmd->add_option("--interval", a->interval_s, "Seconds between frames")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cmd->callback([a] {
+    if (int rc = run_top(*a); rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+void add_sweep_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "sweep", "Run every point of a sweep spec (TOML) as a real training run; write sweep.csv and sweep.json");
+  auto a = std::make_shared<SweepArgs>();
+  cmd->add_option("spec", a->spec, "Sweep spec, e.g. configs/sweeps/cartpole-scaling.toml")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--out", a->out_dir, "Output directory (default runs/sweeps/<spec name>-<UTC time>)");
+  cmd->callback([a] {
+    if (int rc = run_sweep(*a); rc != 0) throw CLI::RuntimeError(rc);
   });
 }
 

@@ -6,4 +6,8 @@ namespace shmrl::launch {
 void add_train_command(CLI::App& app);
 // `shmrl eval --checkpoint PATH --episodes N`: greedy returns of a checkpoint.
 void add_eval_command(CLI::App& app);
+// `shmrl top runs/<run-id> [--once]`: live per-process view of a running run.
+void add_top_command(CLI::App& app);
+// `shmrl sweep SPEC.toml [--out DIR]`: every point of a sweep as a real training run; sweep.csv/json.
+void add_sweep_command(CLI::App& app);
 }  // namespace shmrl::launch

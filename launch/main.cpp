@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Help for every subcommand");
   shmrl::launch::add_train_command(app);
   shmrl::launch::add_eval_command(app);
+  shmrl::launch::add_top_command(app);
+  shmrl::launch::add_sweep_command(app);
   shmrl::replay::add_replay_command(app);
   shmrl::actors::add_actor_command(app);
   shmrl::learner::add_learner_command(app);

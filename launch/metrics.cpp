@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <unistd.h>
 #include <stdexcept>
 
+#include "common/proc.h"
 #include "common/stats.h"
 
 namespace shmrl::launch {
@@ -29,10 +31,7 @@ inline std::string replay_actor_inserts(std::size_t i) { return "actor" + std::t
 constexpr const char* kUpdates = "updates";
 }  // namespace stat
 
-double get(const StatMap& m, const std::string& key, double fallback = 0) {
-  auto it = m.find(key);
-  return it == m.end() ? fallback : it->second;
-}
+double get(const StatMap& m, const std::string& key, double fallback = 0) { return stat_or(m, key, fallback); }
 
 std::string si(double v) {  // 1234567 -> "1.23M"
   char buf[32];
@@ -56,15 +55,6 @@ std::string ret(double v) {
 }
 }  // namespace
 
-StatsSnapshot read_snapshot(const RunContext& run, int actors, int learners, double wall_s) {
-  StatsSnapshot s;
-  s.wall_s = wall_s;
-  for (int i = 0; i < actors; ++i) s.actors.push_back(read_stats(run, seg::actor_stats(i)));
-  s.replay = read_stats(run, seg::replay_stats());
-  for (int r = 0; r < learners; ++r) s.learners.push_back(read_stats(run, seg::learner_stats(r)));
-  return s;
-}
-
 const std::vector<std::pair<std::string, double MetricsRow::*>>& metric_columns() {
   static const std::vector<std::pair<std::string, double MetricsRow::*>> cols = {
       {"wall_s", &MetricsRow::wall_s},
@@ -82,8 +72,29 @@ const std::vector<std::pair<std::string, double MetricsRow::*>>& metric_columns(
       {"policy_lag", &MetricsRow::policy_lag},
       {"queue_fill", &MetricsRow::queue_fill},
       {"actor_restarts", &MetricsRow::actor_restarts},
+      {"launcher_private_mb", &MetricsRow::launcher_private_mb},
+      {"replay_private_mb", &MetricsRow::replay_private_mb},
+      {"learner_private_mb", &MetricsRow::learner_private_mb},
+      {"actor_private_mb", &MetricsRow::actor_private_mb},
   };
   return cols;
+}
+
+void MetricsTracker::read_memory(const StatsSnapshot& s, MetricsRow& row) {
+  auto note = [&](const char* role, double& field, pid_t pid) {
+    const auto m = pid > 0 ? memory_use(pid) : std::nullopt;
+    if (!m) return;
+    const double anon = static_cast<double>(m->anonymous) / (1 << 20);
+    field = std::max(field, anon);
+    auto& peak = peak_memory_[role];
+    peak.anonymous_mb = std::max(peak.anonymous_mb, anon);
+    peak.private_dirty_mb = std::max(peak.private_dirty_mb, static_cast<double>(m->private_dirty) / (1 << 20));
+  };
+  auto pid_of = [](const StatMap& m) { return static_cast<pid_t>(get(m, kPidStat)); };
+  note("launcher", row.launcher_private_mb, getpid());
+  note("replay", row.replay_private_mb, pid_of(s.replay));
+  for (const auto& l : s.learners) note("learner", row.learner_private_mb, pid_of(l));
+  for (const auto& a : s.actors) note("actor", row.actor_private_mb, pid_of(a));
 }
 
 MetricsRow MetricsTracker::update(const StatsSnapshot& s, double eval_return, int actor_restarts) {
@@ -132,17 +143,34 @@ MetricsRow MetricsTracker::update(const StatsSnapshot& s, double eval_return, in
   row.policy_lag = std::isinf(oldest_version) ? 0 : row.weight_version - oldest_version;
   row.eval_return = eval_return;
   row.actor_restarts = actor_restarts;
+  read_memory(s, row);
 
   double dt = s.wall_s - prev_wall_;
+  StageTotals totals = stage_totals(s);
   if (!first_ && dt > 0) {
     row.env_steps_per_s = (row.env_steps - prev_steps_) / dt;
     row.updates_per_s = (row.updates - prev_updates_) / dt;
+    row.stages = stage_fractions(prev_totals_, totals);
   }
+  while (window_.size() > 1 && window_[1].wall_s <= totals.wall_s - kVerdictWindowS) window_.pop_front();
+  if (!window_.empty()) row.verdict = bottleneck(stage_fractions(window_.front(), totals), row.queue_fill);
+  window_.push_back(totals);
+  if (!run_start_ && row.stages.has(StageGroup::Actor) && row.stages.has(StageGroup::Learner)) run_start_ = prev_totals_;
+  if (run_start_) fill_sum_ += row.queue_fill, ++fill_rows_;
+  prev_totals_ = std::move(totals);
   first_ = false;
   prev_wall_ = s.wall_s;
   prev_steps_ = row.env_steps;
   prev_updates_ = row.updates;
   return row;
+}
+
+StageFractions MetricsTracker::run_fractions() const {
+  return run_start_ ? stage_fractions(*run_start_, prev_totals_) : StageFractions{};
+}
+
+Verdict MetricsTracker::run_verdict() const {
+  return bottleneck(run_fractions(), fill_rows_ > 0 ? fill_sum_ / fill_rows_ : 0);
 }
 
 CsvMetricsWriter::CsvMetricsWriter(const std::string& path)
@@ -155,6 +183,7 @@ CsvMetricsWriter::CsvMetricsWriter(const std::string& path)
     if (!header.empty()) header += ',';
     header += name;
   }
+  for (const auto& name : stage_columns()) header += ',' + name;
   std::fprintf(file_, "%s\n", header.c_str());
   std::fflush(file_);
 }
@@ -164,8 +193,10 @@ CsvMetricsWriter::~CsvMetricsWriter() { std::fclose(file_); }
 void CsvMetricsWriter::write(const MetricsRow& row) {
   std::string line;
   char buf[64];
-  for (const auto& [name, field] : metric_columns()) {
-    double v = row.*field;
+  std::vector<double> values;
+  for (const auto& [name, field] : metric_columns()) values.push_back(row.*field);
+  for (double v : stage_values(row.stages)) values.push_back(v);
+  for (double v : values) {
     if (std::isnan(v)) {
       buf[0] = 0;  // empty cell: pandas and spreadsheets read it as missing
     } else {
@@ -198,6 +229,11 @@ std::vector<std::pair<std::string, float>> tensorboard_scalars(const MetricsRow&
   for (const auto& [tag, v] : all) {
     if (!std::isnan(v)) out.emplace_back(tag, static_cast<float>(v));
   }
+  const auto names = stage_columns();
+  const auto values = stage_values(row.stages);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!std::isnan(values[i])) out.emplace_back("stages/" + names[i], static_cast<float>(values[i]));
+  }
   return out;
 }
 
@@ -211,6 +247,7 @@ std::string format_progress(const MetricsRow& r) {
                 ret(r.eval_return).c_str(), r.policy_lag, 100 * r.queue_fill);
   std::string s = buf;
   if (r.actor_restarts > 0) s += " | restarts " + std::to_string(static_cast<int>(r.actor_restarts));
+  if (!r.verdict.bound.empty()) s += " | " + r.verdict.bound;
   return s;
 }
 

@@ -4,27 +4,19 @@
 // the progress line. Launcher main thread only.
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/run.h"
+#include "launch/snapshot.h"
+#include "launch/stages.h"
+#include "launch/verdict.h"
 
 namespace shmrl::launch {
-
-using StatMap = std::map<std::string, double>;
-
-// What every child process published, read at one instant (missing segments are empty maps).
-struct StatsSnapshot {
-  double wall_s = 0;  // seconds since the run started
-  std::vector<StatMap> actors;
-  StatMap replay;
-  std::vector<StatMap> learners;
-};
-
-// Reads seg::actor_stats(i), seg::replay_stats(), seg::learner_stats(r). Lock-free; O(stats).
-StatsSnapshot read_snapshot(const RunContext& run, int actors, int learners, double wall_s);
 
 struct MetricsRow {
   double wall_s = 0;
@@ -42,12 +34,21 @@ struct MetricsRow {
   double policy_lag = 0;      // weight_version - the oldest version an actor runs
   double queue_fill = 0;      // mean fill of the actor rings, 0..1
   double actor_restarts = 0;
+  // Private memory (smaps_rollup Anonymous, MiB) of the largest process of each role; 0 = unknown.
+  double launcher_private_mb = 0, replay_private_mb = 0, learner_private_mb = 0, actor_private_mb = 0;
+  StageFractions stages;  // since the previous row (none in the first row)
+  Verdict verdict;        // over the last kVerdictWindowS seconds
 };
 
+// The bottleneck verdict of each row looks this far back.
+inline constexpr double kVerdictWindowS = 5.0;
+
 // The metric columns, in CSV order: (name, accessor). One list for CSV, TensorBoard and tests.
+// The CSV continues with stage_columns() (launch/stages.h).
 const std::vector<std::pair<std::string, double MetricsRow::*>>& metric_columns();
 
-// Turns successive snapshots into rows. Counters are taken as monotone (a restarted process may
+// Turns successive snapshots into rows; reads the memory of the processes whose stats name their pid
+// (and of the calling process, as the launcher's). Counters are taken as monotone (a restarted process may
 // republish a smaller total for a moment; the largest seen is kept). base_env_steps: env steps of
 // earlier sessions of a resumed run (the actors count from 0 again).
 class MetricsTracker {
@@ -55,11 +56,27 @@ class MetricsTracker {
   explicit MetricsTracker(int64_t ring_capacity, double base_env_steps = 0)
       : ring_capacity_(ring_capacity), base_env_steps_(base_env_steps) {}
   MetricsRow update(const StatsSnapshot& s, double eval_return, int actor_restarts);
+  // The verdict over the whole run so far (from the first row with stage figures to the latest),
+  // with the mean ring fill of those rows.
+  Verdict run_verdict() const;
+  // Stage fractions over the whole run so far (what run_verdict() judged).
+  StageFractions run_fractions() const;
+  // "launcher", "replay", "learner", "actor" -> the most one process of it held so far (roles whose
+  // processes could not be read are absent).
+  const std::map<std::string, RoleMemory>& peak_memory() const { return peak_memory_; }
 
  private:
+  void read_memory(const StatsSnapshot& s, MetricsRow& row);
+
   int64_t ring_capacity_;
   double base_env_steps_;
   std::vector<double> actor_steps_, actor_episodes_;
+  StageTotals prev_totals_;
+  std::deque<StageTotals> window_;  // the last kVerdictWindowS seconds of totals
+  std::optional<StageTotals> run_start_;
+  std::map<std::string, RoleMemory> peak_memory_;
+  double fill_sum_ = 0;
+  int fill_rows_ = 0;
   double updates_ = 0;
   double prev_wall_ = 0, prev_steps_ = 0, prev_updates_ = 0;
   bool first_ = true;
@@ -81,8 +98,8 @@ class CsvMetricsWriter {
   std::FILE* file_;
 };
 
-// (tag, value) pairs for TensorBoard ("return/eval", "throughput/env_steps_per_s", ...); NaN
-// values (no evaluation yet) are left out.
+// (tag, value) pairs for TensorBoard ("return/eval", "throughput/env_steps_per_s", ...,
+// "stages/<stage column>"); NaN values (no evaluation yet, no stage figures) are left out.
 std::vector<std::pair<std::string, float>> tensorboard_scalars(const MetricsRow& row);
 
 // The one-line progress summary: "12s | 1.2M steps 98k/s | 3.4k upd 250/s | replay 100k | ...".

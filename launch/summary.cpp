@@ -44,6 +44,19 @@ void write_summary(const std::string& path, const RunSummary& s) {
                                 {"confirmation", e.stats.confirmation},
                                 {"after_stop", e.after_stop}});
   }
+  nlohmann::ordered_json stages = nlohmann::ordered_json::object();
+  const auto names = stage_columns();
+  const auto values = stage_values(s.stages);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (!std::isnan(values[i])) stages[names[i]] = values[i];
+  auto or_null = [](const std::string& v) { return v.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v); };
+  j["bottleneck"] = {{"verdict", or_null(s.verdict.bound)},
+                     {"reason", or_null(s.verdict.reason)},
+                     {"knob", or_null(s.verdict.knob)},
+                     {"stages", stages}};
+  j["memory_mb"] = nlohmann::ordered_json::object();
+  for (const auto& [role, m] : s.memory)
+    j["memory_mb"][role] = {{"anonymous", m.anonymous_mb}, {"private_dirty", m.private_dirty_mb}};
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);

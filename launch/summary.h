@@ -11,12 +11,19 @@
 // "ok". "evaluations" lists every evaluation: time, env steps, weight version, seed, episodes,
 // mean, std, whether it confirmed earlier weights and whether it finished after the stop.
 // For a resumed run, wall_seconds and env_steps include the earlier sessions.
+// "bottleneck": {"verdict", "reason", "knob", "stages": {"<group>_<stage>": fraction, ...}} over
+// the whole run (launch/verdict.h); verdict null when the run was too short to tell.
+// "memory_mb": {"<role>": {"anonymous", "private_dirty"}} for launcher, replay, learner, actor: the
+// most one process of the role held (/proc/<pid>/smaps_rollup, MiB).
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "launch/snapshot.h"
 #include "launch/solve.h"
+#include "launch/verdict.h"
 
 namespace shmrl::launch {
 
@@ -42,6 +49,9 @@ struct RunSummary {
   int confirm_evals = 0;
   std::optional<SolveInfo> solve;  // set iff solved
   std::vector<EvalRecord> evaluations;
+  Verdict verdict;        // the bottleneck over the run ("" bound: too short to tell)
+  StageFractions stages;  // the stage fractions it judged
+  std::map<std::string, RoleMemory> memory;  // role -> the most one of its processes held
 };
 
 // Fewer evaluation episodes than this make summary.json call the claim weak.

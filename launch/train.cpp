@@ -18,6 +18,7 @@
 #include "common/shm/segment.h"
 #include "common/stats.h"
 #include "common/stop_signal.h"
+#include "launch/child.h"
 #include "launch/console.h"
 #include "launch/evaluation.h"
 #include "launch/metrics.h"
@@ -36,12 +37,6 @@ using Clock = std::chrono::steady_clock;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 enum class Outcome { Solved, TimeLimit, MaxSteps, Signal, Failure };
-
-std::string self_exe() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "/proc/self/exe" : p.string();
-}
 
 // Seconds since this process was exec'ed (10 ms resolution: /proc's clock ticks), so start-up and
 // wall times include loading the executable's libraries; 0 if /proc cannot tell.
@@ -83,6 +78,9 @@ struct RunState {
   // Totals of the earlier sessions of a resumed run (from its summary.json): rows continue them.
   double earlier_wall_s = 0, earlier_env_steps = 0;
   bool started = false;  // every process became ready
+  Verdict verdict;          // the bottleneck over the whole run (summary.json)
+  StageFractions stages;    // what it judged
+  std::map<std::string, RoleMemory> memory;  // per role, the most one process held
 };
 
 // The wall time and env steps an earlier session of a resumed run recorded (0 if none).
@@ -162,7 +160,8 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   TfEventsWriter tb(run.run_dir);
   PeriodicEvaluator evaluator(cfg, run);
   std::string last_eval_error;  // an evaluation failure is retried next period, reported once
-  double next_row = 0;
+  double next_row = 0, next_verdict = 0;
+  std::string said_verdict;
   while (true) {
     if (int sig = stop_signal()) {
       st.outcome = Outcome::Signal;
@@ -206,6 +205,12 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
       tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
       tb.flush();
       console.progress(format_progress(st.last));
+      // The full verdict (fractions, knob) when it changes; the progress line shows its name.
+      if (!st.last.verdict.bound.empty() && st.last.verdict.bound != said_verdict && now >= next_verdict) {
+        console.message("bottleneck: " + st.last.verdict.text());
+        said_verdict = st.last.verdict.bound;
+        next_verdict = now + kVerdictWindowS;
+      }
     }
     if (time_limit > 0 && now >= time_limit) {
       st.outcome = Outcome::TimeLimit;
@@ -233,6 +238,10 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   csv.write(st.last);
   tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
   tb.flush();
+  st.verdict = tracker.run_verdict();
+  st.stages = tracker.run_fractions();
+  st.memory = tracker.peak_memory();
+  if (!st.verdict.bound.empty()) console.message("bottleneck over the run: " + st.verdict.text());
 }
 }  // namespace
 
@@ -316,7 +325,10 @@ int run_train(const TrainArgs& args) {
                  static_cast<int>(cfg.get_int("eval.episodes")),
                  static_cast<int>(cfg.get_int("run.confirm_evals")),
                  std::nullopt,
-                 st.solve.evaluations()};
+                 st.solve.evaluations(),
+                 st.verdict,
+                 st.stages,
+                 st.memory};
   if (const auto& w = st.solve.solving(); sum.solved && w) {
     // The learners have stopped: the evaluated weights replace what they trained on since.
     sum.solve = SolveInfo{st.earlier_wall_s + st.solved_at_s, w->start_env_steps, w->weight_version, ""};

@@ -64,9 +64,11 @@ void ActorCriticLearner::sync_replicas() {
 }
 
 double ActorCriticLearner::reduce_gradients(bool stop) {
-  const double vote = stop ? 1.0 : 0.0;
-  if (!group_) return vote;
-  return group_->average_gradients(params_, vote);
+  lap(stages::Learner::ForwardBackward);
+  double vote = stop ? 1.0 : 0.0;
+  if (group_) vote = group_->average_gradients(params_, vote);
+  lap(stages::Learner::AllReduce);
+  return vote;
 }
 
 void ActorCriticLearner::stop_round() {

@@ -15,6 +15,7 @@
 
 #include "common/algorithm.h"
 #include "common/spaces.h"
+#include "common/stage_clock.h"
 #include "learner/checkpoint.h"
 #include "learner/distributed.h"
 
@@ -86,6 +87,18 @@ class Learner {
   // Canonical architecture description (checkpoints and policy.json record it).
   virtual std::string arch() const = 0;
   virtual CheckpointState checkpoint_state() = 0;
+
+  // The training thread's clock: step() laps stages::Learner::ForwardBackward and AllReduce on it
+  // (in the gradient all-reduce), the caller laps the other stages. Null (the default): no laps.
+  void set_stage_clock(StageClock* clock) { clock_ = clock; }
+
+ protected:
+  void lap(stages::Learner stage) {
+    if (clock_) clock_->lap(stage);
+  }
+
+ private:
+  StageClock* clock_ = nullptr;
 };
 
 // The algorithm `o.algorithm` resolves to for the env's spaces (common/algorithm.h), built on

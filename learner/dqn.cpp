@@ -56,9 +56,11 @@ void DqnLearner::sync_replicas() {
 }
 
 double DqnLearner::reduce_gradients(bool stop) {
+  lap(stages::Learner::ForwardBackward);
   double vote = stop ? 1.0 : 0.0;
-  if (!group_) return vote;
-  return group_->average_gradients(params_, vote);
+  if (group_) vote = group_->average_gradients(params_, vote);
+  lap(stages::Learner::AllReduce);
+  return vote;
 }
 
 StepResult DqnLearner::step(const Batch& b, bool stop) {

@@ -10,6 +10,7 @@
 #include "common/proc.h"
 #include "common/run.h"
 #include "common/schema.h"
+#include "common/stage_clock.h"
 #include "common/stats.h"
 #include "common/stop_signal.h"
 #include "learner/checkpoint.h"
@@ -79,10 +80,13 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   auto probe = envs::make_env(o.env_id, o.env_kwargs);
   const TransitionSchema schema(probe->observation_space(), probe->action_space());
   const Algorithm algorithm = resolve_algorithm(o.algorithm, probe->action_space());
-  StatsWriter stats(run, seg::learner_stats(rank),
-                    {stat::kReady, stat::kUpdates, stat::kUpdatesPerS, stat::kLoss, stat::kMeanAbsTd,
-                     stat::kGradNorm, stat::kWeightVersion, stat::kSampleWaitS, stat::kPriorityDropped,
-                     stat::kCheckpointUpdates, stat::kCuda});
+  std::vector<std::string> names = {stat::kReady,         stat::kUpdates,         stat::kUpdatesPerS,
+                                    stat::kLoss,          stat::kMeanAbsTd,       stat::kGradNorm,
+                                    stat::kWeightVersion, stat::kSampleWaitS,     stat::kPriorityDropped,
+                                    stat::kCheckpointUpdates, stat::kCuda};
+  for (auto& n : stage_stat_names(stages::kLearner)) names.push_back(std::move(n));
+  StatsWriter stats(run, seg::learner_stats(rank), names);
+  StageClock clock(stages::kLearner, stats);
   stats.set(stat::kReady, 0);
   stats.set(stat::kCuda, device.is_cuda() ? 1 : 0);
 
@@ -91,6 +95,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   const auto algo = make_algorithm(o, probe->observation_space(), probe->action_space(), device,
                                    o.world_size > 1 ? &group : nullptr);
   Learner& learner = *algo;
+  learner.set_stage_clock(&clock);
   Checkpointer ckpt{run.run_dir + "/checkpoints", checkpoint_meta(o), run, o.num_actors,
                     algorithm_name(algorithm)};
   if (args.resume) {
@@ -147,6 +152,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
     std::vector<uint64_t> keys;
   };
   std::optional<Pending> pending;
+  using LS = stages::Learner;
   auto report = [&](const Pending& p) {
     const auto td = p.result.td_abs();
     if (priorities) {
@@ -159,12 +165,16 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
     stats.set(stat::kLoss, p.result.loss());
     stats.set(stat::kMeanAbsTd, td.mean().item<double>());
     stats.set(stat::kGradNorm, p.result.grad_norm());
+    clock.lap(LS::Priorities);
   };
+  clock.restart();  // the stages count the training loop, not start-up
   for (;;) {
     if (args.max_updates > 0 && learner.updates() >= args.max_updates) break;  // lockstep: all ranks
     if (stop_requested() && o.world_size == 1) break;
     auto b = prefetch.next(deadline_in(100ms));
+    clock.lap(LS::BatchWait);
     stats.set(stat::kSampleWaitS, prefetch.wait_seconds());
+    clock.publish();
     if (!b) {
       if (stop_requested()) {
         learner.stop_round();  // the other ranks are (or will be) in this round
@@ -173,6 +183,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
       continue;
     }
     StepResult r = learner.step(b->batch, stop_requested());
+    clock.lap(LS::Optimizer);
     if (!r.applied) {
       prefetch.done(*b);
       break;
@@ -191,12 +202,15 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
     }
     if (publisher && u % static_cast<uint64_t>(o.publish_period) == 0)
       stats.set(stat::kWeightVersion, static_cast<double>(publisher->publish(learner.policy(), u)));
+    clock.lap(LS::Publish);
     if (rank == 0 && std::chrono::duration<double>(now - last_ckpt).count() >= o.checkpoint_period_s) {
       ckpt.write(learner, stats);
       last_ckpt = Clock::now();
+      clock.lap(LS::Checkpoint);
     }
   }
   if (pending) report(*pending);
+  clock.publish();
   if (rank == 0) {
     stats.set(stat::kWeightVersion,
               static_cast<double>(publisher->publish(learner.policy(), learner.updates())));

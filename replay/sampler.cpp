@@ -45,22 +45,30 @@ void ReplayService::sampler_loop(int rank) {
   const uint64_t generation = storage_.generation();
   std::vector<const std::byte*> records(B);
   int slot = -1;
+  using stages::ReplaySampler;
+  StageClock& clock = *sampler_clocks_[rank];
+  clock.restart();
   while (!stop_.load(std::memory_order_relaxed)) {
     const bool forwarded = forward_priority_updates(rank, tok);
+    clock.lap(ReplaySampler::Priorities);
     // Asleep until the learner frees a slot, in short naps so priority updates keep flowing.
     if (slot < 0) slot = forwarded ? out.try_claim() : out.claim(deadline_in(std::chrono::milliseconds(1)));
+    clock.lap(ReplaySampler::WaitSlot);
     if (slot < 0) {  // the learner holds every slot
       out.heartbeat();
       continue;
     }
     // Short waits so priority updates keep flowing while the limiter holds sampling back.
-    if (!limiter_.sample(B, deadline_in(std::chrono::milliseconds(2)))) continue;
+    const bool allowed = limiter_.sample(B, deadline_in(std::chrono::milliseconds(2)));
+    clock.lap(ReplaySampler::WaitSample);
+    if (!allowed) continue;
     const double beta = beta_now();
     uint64_t* keys = out.keys(slot);
     std::byte* batch = out.batch(slot);
     {
       std::lock_guard lock(mu_);
       selector_->sample(storage_.begin(), storage_.committed(), B, beta, rng, keys, out.weights(slot));
+      clock.lap(ReplaySampler::Sample);
       // slot = key % capacity without a division per key: keys lie in [begin, begin + capacity).
       const uint64_t begin = storage_.begin(), begin_slot = begin % opts_.capacity;
       for (std::size_t i = 0; i < B; ++i) {
@@ -77,6 +85,7 @@ void ReplayService::sampler_loop(int rank) {
     slot = -1;
     c_.samples.fetch_add(B, std::memory_order_relaxed);
     c_.batches.fetch_add(1, std::memory_order_relaxed);
+    clock.lap(ReplaySampler::WriteSlots);
   }
   if (slot >= 0) out.abandon(slot);
 }

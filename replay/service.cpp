@@ -31,13 +31,18 @@ bool storage_to_reattach(const RunContext& run) {
   return Storage::found(run);
 }
 
-std::vector<std::string> stat_names(int actors) {
+std::string sampler_prefix(int rank) { return "sampler" + std::to_string(rank) + "_"; }
+
+std::vector<std::string> stat_names(int actors, int learners) {
   std::vector<std::string> n = {
       "ready", "generation", "size", "capacity", "inserts", "samples", "batches",
       "insert_blocked_s", "sample_blocked_s", "rejected_items", "corrupt_records",
       "priority_updates", "priority_updates_stale", "priority_updates_rejected",
       "priority_updates_ignored", "checkpoints", "limiter_diff", "beta", "max_priority"};
   for (int a = 0; a < actors; ++a) n.push_back("actor" + std::to_string(a) + "_inserts");
+  for (auto& s : stage_stat_names(stages::kReplayWriter, kWriterStagePrefix)) n.push_back(std::move(s));
+  for (int r = 0; r < learners; ++r)
+    for (auto& s : stage_stat_names(stages::kReplaySampler, sampler_prefix(r))) n.push_back(std::move(s));
   return n;
 }
 
@@ -86,7 +91,10 @@ ReplayService::ReplayService(const RunContext& run, const ReplayOptions& opts,
                                                    opts_.selector == SelectorKind::Prioritized,
                                                    storage_.generation()));
   }
-  stats_ = std::make_unique<StatsWriter>(run_, seg::replay_stats(), stat_names(opts_.actors));
+  stats_ = std::make_unique<StatsWriter>(run_, seg::replay_stats(), stat_names(opts_.actors, opts_.learners));
+  writer_clock_ = std::make_unique<StageClock>(stages::kReplayWriter, *stats_, kWriterStagePrefix);
+  for (int r = 0; r < opts_.learners; ++r)
+    sampler_clocks_.push_back(std::make_unique<StageClock>(stages::kReplaySampler, *stats_, sampler_prefix(r)));
   for (int a = 0; a < opts_.actors; ++a) {
     actor_insert_stats_.push_back(&(*stats_)["actor" + std::to_string(a) + "_inserts"]);
   }
@@ -162,6 +170,8 @@ void ReplayService::publish_stats() {
   for (int a = 0; a < opts_.actors; ++a) {
     actor_insert_stats_[a]->store(static_cast<double>(actor_inserts(a)), std::memory_order_relaxed);
   }
+  writer_clock_->publish();
+  for (auto& c : sampler_clocks_) c->publish();
 }
 
 std::string ReplayService::default_checkpoint_path() const {

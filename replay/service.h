@@ -28,6 +28,7 @@
 #include "common/run.h"
 #include "common/schema.h"
 #include "common/shm/rings.h"
+#include "common/stage_clock.h"
 #include "common/stats.h"
 #include "replay/batch_writer.h"
 #include "replay/gather.h"
@@ -38,6 +39,10 @@
 #include "replay/storage.h"
 
 namespace shmrl::replay {
+
+// Stage stats: "writer_stage_<stage>_s" (stages::ReplayWriter) and, per learner rank r,
+// "sampler<r>_stage_<stage>_s" (stages::ReplaySampler).
+inline constexpr const char* kWriterStagePrefix = "writer_";
 
 // Totals since this service process started (storage-wide totals are in StorageHeader).
 struct ServiceCounters {
@@ -102,6 +107,8 @@ class ReplayService {
   moodycamel::ConcurrentQueue<PriorityUpdate> prio_queue_;
   std::unique_ptr<StatsWriter> stats_;
   std::vector<std::atomic<double>*> actor_insert_stats_;  // stats_ entries "actor<i>_inserts"
+  std::unique_ptr<StageClock> writer_clock_;                // lapped by the writer thread only
+  std::vector<std::unique_ptr<StageClock>> sampler_clocks_;  // [rank]: lapped by its sampler only
 
   std::mutex mu_;  // storage + selector
   ServiceCounters c_;

@@ -17,8 +17,12 @@ void ReplayService::writer_loop() {
   upd_keys_.resize(kUpdateChunk);
   upd_prios_.resize(kUpdateChunk);
   Backoff idle(std::chrono::microseconds(200));
+  using stages::ReplayWriter;
+  StageClock& clock = *writer_clock_;
+  clock.restart();
   while (!stop_.load(std::memory_order_relaxed)) {
     bool worked = apply_priority_updates();
+    clock.lap(worked ? ReplayWriter::Priorities : ReplayWriter::Idle);
     bool any_blocked = false;
     for (int a = 0; a < opts_.actors; ++a) {
       bool blocked = false;
@@ -29,8 +33,10 @@ void ReplayService::writer_loop() {
       idle.reset();
     } else if (any_blocked) {
       limiter_.wait_insert(deadline_in(std::chrono::milliseconds(1)));  // counted as blocked time
+      clock.lap(ReplayWriter::WaitInsert);
     } else {
       idle.pause();
+      clock.lap(ReplayWriter::Idle);
     }
   }
 }
@@ -98,6 +104,7 @@ std::size_t ReplayService::drain_ring(int a, bool& blocked) {
     rec_scratch_.push_back(rec);
     prio_scratch_.push_back(p);
   }
+  writer_clock_->lap(stages::ReplayWriter::Drain);
   // Pass 2: store them and commit, together with how far this ring has been consumed.
   const std::size_t n = rec_scratch_.size();
   const std::size_t rb = schema_.record_bytes();
@@ -127,6 +134,7 @@ std::size_t ReplayService::drain_ring(int a, bool& blocked) {
   ring.release(take);
   c_.inserts.fetch_add(n, std::memory_order_relaxed);
   actor_inserts_[a].fetch_add(n, std::memory_order_relaxed);
+  writer_clock_->lap(stages::ReplayWriter::Insert);
   return take;
 }
 

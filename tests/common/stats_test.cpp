@@ -24,7 +24,8 @@ TEST_CASE("stats: another process reads what a writer publishes, a restarted wri
   const pid_t child = fork();
   if (child == 0) {
     const auto s = read_stats(run, "actor0-stats");
-    _exit(s.size() == 2 && s.at("env_steps") == 128 && s.at("episodes") == 3 ? 0 : 1);
+    // Besides its names, every block says which process wrote it.
+    _exit(s.size() == 3 && s.at("env_steps") == 128 && s.at("episodes") == 3 && s.at("pid") == getppid() ? 0 : 1);
   }
   int status = 0;
   waitpid(child, &status, 0);
@@ -49,13 +50,13 @@ TEST_CASE("stats: a block holds as many names as its writer registers (e.g. one 
     for (int a = 0; a < 1024; ++a) w.set(names[a], a);
   }
   auto s = read_stats(run, "replay-stats");
-  REQUIRE(s.size() == 1024);
+  REQUIRE(s.size() == 1024 + 1);  // and "pid"
   CHECK(s.at("actor1023_inserts") == 1023);
   // A restarted writer may add up to kSpareStats names; past that it gets a clear error.
   names.resize(1024 + StatsWriter::kSpareStats);
   for (std::size_t i = 1024; i < names.size(); ++i) names[i] = "extra" + std::to_string(i);
   { StatsWriter again(run, "replay-stats", names); }
-  CHECK(read_stats(run, "replay-stats").size() == names.size());
+  CHECK(read_stats(run, "replay-stats").size() == names.size() + 1);
   names.push_back("one_too_many");
   CHECK_THROWS_WITH(StatsWriter(run, "replay-stats", names), Catch::Contains("no room for 'one_too_many'"));
   CHECK(read_stats(run, "replay-stats").at("actor7_inserts") == 7);

@@ -87,7 +87,7 @@ TEST_CASE("the CSV has a header and one line per row, empty cells for NaN", "[me
   std::vector<std::string> names, cells;
   for (std::stringstream h(header); std::getline(h, extra, ',');) names.push_back(extra);
   for (std::stringstream l(line + ","); std::getline(l, extra, ',');) cells.push_back(extra);
-  REQUIRE(names.size() == metric_columns().size());
+  REQUIRE(names.size() == metric_columns().size() + stage_columns().size());
   REQUIRE(cells.size() == names.size());
   auto cell = [&](const std::string& n) {
     return cells[std::find(names.begin(), names.end(), n) - names.begin()];

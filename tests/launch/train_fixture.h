@@ -31,6 +31,25 @@ inline std::string slurp(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
+// Every row of a CSV file with a header line (metrics.csv, sweep.csv) as column -> cell.
+inline std::vector<std::map<std::string, std::string>> csv_rows(const fs::path& path) {
+  std::ifstream in(path);
+  std::string header, line;
+  std::getline(in, header);
+  std::vector<std::string> names;
+  for (std::stringstream h(header); std::getline(h, line, ',');) names.push_back(line);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    std::stringstream l(line + ",");
+    std::map<std::string, std::string> row;
+    std::string cell;
+    for (const auto& n : names)
+      if (std::getline(l, cell, ',')) row[n] = cell;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 // Polls `cond` every 20 ms until it holds or `timeout` passes; returns whether it held.
 inline bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
