@@ -84,6 +84,8 @@ const KeySpec kSchema[] = {
             "stop after this many env steps, all actors together (0 = none)"),
     text("run.run_dir", "\"runs\"", "",
             "runs/<run-id>/ holds config, logs, metrics, checkpoints"),
+    boolean("run.fork_start", "true",
+            "on a machine without CUDA, children start as forks of the launcher (LibTorch loaded once); false = each execs its role's executable"),
     integer("run.actor_restarts", "3", 0, 1000,
             "restart budget per actor: crashes beyond it stop the run"),
     real_above("run.ready_timeout_s", "120.0", 0, 3600,

@@ -292,7 +292,7 @@ int run_train(const TrainArgs& args) {
   };
   const std::string self = self_exe();
   Supervisor sup(self, rd.logs, static_cast<int>(cfg.get_int("run.actor_restarts")), console);
-  const bool fork = fork_start_safe();
+  const bool fork = cfg.get_bool("run.fork_start") && fork_start_safe();
   if (fork) sup.set_fork_entry(run_role);
   sup.add(Role::Replay, 0, "replay", with({"replay"}, {}), role_exe(self, "shmrl-replay"), fork);
   for (int r = 0; r < learners; ++r) {
