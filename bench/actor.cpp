@@ -3,8 +3,7 @@
 // epsilon-greedy, 3-step records packed into its shared-memory ring) drained by a consumer process.
 // For each E: env steps per second over a timed window after a warm-up, wall clock, including any
 // time the actor spent blocked on a full ring (reported as blocked_s); and the actor process's
-// private memory at the end of its window (/proc/self/smaps_rollup: Anonymous and Private_Dirty,
-// MiB). The bench's actor is a fork of `shmrl` (all of LibTorch); `shmrl train` starts actors as
+// private memory at the end of its window (common/proc.h memory_use: private and anonymous MiB). The bench's actor is a fork of `shmrl` (all of LibTorch); `shmrl train` starts actors as
 // `shmrl-actor` (CPU LibTorch only), which holds less.
 #include <signal.h>
 #include <sys/wait.h>
@@ -39,7 +38,7 @@ struct Args {
 struct Result {
   double env_steps_per_s = 0;
   double blocked_s = 0;
-  double anonymous_mb = 0, private_dirty_mb = 0;
+  double private_mb = 0, anonymous_mb = 0;
 };
 
 std::atomic<bool> g_stop{false};
@@ -86,8 +85,8 @@ int act(const actors::ActorOptions& o, const RunContext& run, double warmup_s, d
   const auto [steps, elapsed] = steps_during(seconds);
   Result res{double(steps) / elapsed, actor.writer().blocked_seconds() - blocked0};
   if (const auto m = memory_use(getpid())) {
+    res.private_mb = static_cast<double>(m->private_bytes) / (1 << 20);
     res.anonymous_mb = static_cast<double>(m->anonymous) / (1 << 20);
-    res.private_dirty_mb = static_cast<double>(m->private_dirty) / (1 << 20);
   }
   return ::write(fd, &res, sizeof res) == sizeof res ? 0 : 4;
 }
@@ -155,11 +154,12 @@ void add_actor_bench(CLI::App& bench) {
       rows.push_back({{"envs", e},
                       {"env_steps_per_s", r.env_steps_per_s},
                       {"blocked_s", r.blocked_s},
-                      {"private_mb", {{"anonymous", r.anonymous_mb}, {"private_dirty", r.private_dirty_mb}}}});
+                      {"private_mb", r.private_mb},
+                      {"anonymous_mb", r.anonymous_mb}});
       if (!args->json)
         std::cout << "E = " << e << ": " << r.env_steps_per_s << " env steps/s (blocked "
-                  << r.blocked_s << " s), private memory " << r.anonymous_mb << " MiB anonymous, "
-                  << r.private_dirty_mb << " MiB dirty" << std::endl;
+                  << r.blocked_s << " s), private memory " << r.private_mb << " MiB (anonymous "
+                  << r.anonymous_mb << " MiB)" << std::endl;
     }
     if (args->json)
       std::cout << nlohmann::json{{"actor", rows}, {"env", args->env},

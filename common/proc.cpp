@@ -112,15 +112,24 @@ void die_with_parent(int sig, pid_t parent) {
 namespace shmrl {
 
 std::optional<MemoryUse> memory_use(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps");
   if (!in) return std::nullopt;
   MemoryUse m;
-  bool any = false;
-  for (std::string key; in >> key;) {
-    std::size_t kb = 0;
-    if (key == "Anonymous:" && in >> kb) m.anonymous = kb << 10, any = true;
-    else if (key == "Private_Dirty:" && in >> kb) m.private_dirty = kb << 10, any = true;
-    in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  bool any = false, shm = false;
+  for (std::string line; std::getline(in, line);) {
+    const auto colon = line.find(':');
+    const auto space = line.find(' ');
+    if (colon == std::string::npos || space < colon) {  // a mapping's header: "start-end perms ... path"
+      shm = line.find(" /dev/shm/") != std::string::npos;
+      continue;
+    }
+    const std::string_view key(line.data(), colon);
+    const bool priv = key == "Private_Clean" || key == "Private_Dirty";
+    if (!priv && key != "Anonymous") continue;
+    const std::size_t bytes = std::strtoull(line.c_str() + colon + 1, nullptr, 10) << 10;
+    if (priv && !shm) m.private_bytes += bytes;
+    if (key == "Anonymous") m.anonymous += bytes;
+    any = true;
   }
   if (!any) return std::nullopt;
   return m;

@@ -29,13 +29,15 @@ static_assert(sizeof(ProcessId) == 16);
 // process when it did not exec since, else "gone" means reparented to pid 1.
 void die_with_parent(int sig, pid_t parent = 0);
 
-// What a process holds of its own, from /proc/<pid>/smaps_rollup: Anonymous (heap, stacks, copied
-// library data: what each extra process of a role costs) and Private_Dirty (also counts pages of a
-// shared-memory segment that only this process has touched, e.g. the replay storage). Bytes;
-// std::nullopt when the file cannot be read (process gone). Reads one small /proc file; any thread.
+// What a process holds of its own, from /proc/<pid>/smaps, in bytes:
+//   private:   Private_Clean + Private_Dirty of every mapping except /dev/shm segments: what one more
+//              process of its role costs, for an exec'ed child and for a forked one alike (pages it
+//              still shares copy-on-write with its parent are not private);
+//   anonymous: Anonymous (heap, stacks, copied library data), shared copy-on-write pages included.
+// std::nullopt when the file cannot be read (process gone). O(mappings); any thread.
 struct MemoryUse {
+  std::size_t private_bytes = 0;
   std::size_t anonymous = 0;
-  std::size_t private_dirty = 0;
 };
 std::optional<MemoryUse> memory_use(pid_t pid);
 

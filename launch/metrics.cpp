@@ -84,11 +84,11 @@ void MetricsTracker::read_memory(const StatsSnapshot& s, MetricsRow& row) {
   auto note = [&](const char* role, double& field, pid_t pid) {
     const auto m = pid > 0 ? memory_use(pid) : std::nullopt;
     if (!m) return;
-    const double anon = static_cast<double>(m->anonymous) / (1 << 20);
-    field = std::max(field, anon);
+    const double priv = static_cast<double>(m->private_bytes) / (1 << 20);
+    field = std::max(field, priv);
     auto& peak = peak_memory_[role];
-    peak.anonymous_mb = std::max(peak.anonymous_mb, anon);
-    peak.private_dirty_mb = std::max(peak.private_dirty_mb, static_cast<double>(m->private_dirty) / (1 << 20));
+    peak.private_mb = std::max(peak.private_mb, priv);
+    peak.anonymous_mb = std::max(peak.anonymous_mb, static_cast<double>(m->anonymous) / (1 << 20));
   };
   auto pid_of = [](const StatMap& m) { return static_cast<pid_t>(get(m, kPidStat)); };
   note("launcher", row.launcher_private_mb, getpid());

@@ -34,7 +34,8 @@ struct MetricsRow {
   double policy_lag = 0;      // weight_version - the oldest version an actor runs
   double queue_fill = 0;      // mean fill of the actor rings, 0..1
   double actor_restarts = 0;
-  // Private memory (smaps_rollup Anonymous, MiB) of the largest process of each role; 0 = unknown.
+  // Private memory (common/proc.h MemoryUse::private_bytes, MiB) of the largest process of each
+  // role; 0 = unknown.
   double launcher_private_mb = 0, replay_private_mb = 0, learner_private_mb = 0, actor_private_mb = 0;
   StageFractions stages;  // since the previous row (none in the first row)
   Verdict verdict;        // over the last kVerdictWindowS seconds

@@ -24,7 +24,7 @@ StatsSnapshot read_snapshot(const RunContext& run, int actors, int learners, dou
 
 // The largest private memory one process of a role held during the run, MiB (common/proc.h).
 struct RoleMemory {
-  double anonymous_mb = 0, private_dirty_mb = 0;
+  double private_mb = 0, anonymous_mb = 0;
 };
 
 // m[key], or `fallback` when absent.

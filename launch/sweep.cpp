@@ -122,7 +122,7 @@ PointResult read_point_result(const std::string& run_dir, const SweepPoint& poin
     for (const auto& [k, v] : b.value("stages", nlohmann::json::object()).items()) r.stages[k] = v;
   }
   for (const auto& [role, m] : j.value("memory_mb", nlohmann::json::object()).items())
-    if (m.is_object()) r.memory_mb[role] = m.value("anonymous", kNaN);
+    if (m.is_object()) r.memory_mb[role] = m.value("private", kNaN);
   return r;
 }
 

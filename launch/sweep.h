@@ -28,7 +28,7 @@ struct PointResult {
   bool solved = false;
   double time_to_target_s = 0;  // NaN unless solved
   std::string verdict, verdict_text;
-  std::map<std::string, double> memory_mb;  // role -> largest anonymous memory of one process, MiB
+  std::map<std::string, double> memory_mb;  // role -> the most private memory one process held, MiB
   std::map<std::string, double> stages;     // stage column (launch/stages.h) -> fraction over the run
 };
 

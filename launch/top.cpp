@@ -47,14 +47,14 @@ std::string stage_line(const StatMap& a, const StatMap& b, std::span<const char*
   return out;
 }
 
-// "pid 1234  anon 56.2 MB  dirty 60.1 MB" from the process's /proc entry.
+// "actor0     pid 1234    private   56.2 MB (anonymous   57.0 MB)" from the process's /proc entry.
 std::string process_head(const std::string& name, const StatMap& m) {
   char buf[160];
   const double pid = stat_or(m, kPidStat, 0);
   const auto mem = pid > 0 ? memory_use(static_cast<pid_t>(pid)) : std::nullopt;
   if (mem) {
-    std::snprintf(buf, sizeof buf, "%-10s pid %-7.0f private: anon %6.1f MB, dirty %6.1f MB", name.c_str(), pid,
-                  static_cast<double>(mem->anonymous) / (1 << 20), static_cast<double>(mem->private_dirty) / (1 << 20));
+    std::snprintf(buf, sizeof buf, "%-10s pid %-7.0f private %6.1f MB (anonymous %6.1f MB)", name.c_str(), pid,
+                  static_cast<double>(mem->private_bytes) / (1 << 20), static_cast<double>(mem->anonymous) / (1 << 20));
   } else {
     std::snprintf(buf, sizeof buf, "%-10s pid %-7.0f (not running)", name.c_str(), pid);
   }

@@ -31,7 +31,7 @@ TEST_CASE("stage fractions of a real run add up to its wall time; top and summar
   CHECK(run_shmrl({"top", run.dir().string(), "--once"}, top, 30s) == 0);
   INFO(top);
   for (const char* s : {"replay ", "writer ", "sampler0 ", "learner0 ", "actor0 ", "actor1 ", "env ", "inference ",
-                        "ring_wait ", "batch_wait ", "forward_backward ", "wait_insert ", "bottleneck: ", "anon "})
+                        "ring_wait ", "batch_wait ", "forward_backward ", "wait_insert ", "bottleneck: ", "private "})
     CHECK_THAT(top, Catch::Contains(s));
   CHECK_THAT(top, !Catch::Contains("not running"));
   REQUIRE(run.wait_exit(90s) == 0);
@@ -69,7 +69,7 @@ TEST_CASE("stage fractions of a real run add up to its wall time; top and summar
   for (const char* role : {"launcher", "replay", "learner", "actor"}) {
     INFO(role);
     REQUIRE(summary["memory_mb"].contains(role));
-    CHECK(summary["memory_mb"][role]["anonymous"].get<double>() > 0);
+    CHECK(summary["memory_mb"][role]["private"].get<double>() > 0);
   }
   CHECK_THAT(run.launcher_log(), Catch::Contains("bottleneck over the run: " + b["verdict"].get<std::string>()));
 }
