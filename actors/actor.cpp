@@ -190,6 +190,7 @@ void Actor::step() {
 
 void Actor::sync_and_publish() {
   version_ = weights_.poll(*policy_, version_);
+  clock_.lap(stages::Actor::Weights);
   writer_.flush();
   stats_.set(stat::kEnvSteps, base_env_steps_ + static_cast<double>(env_steps_));
   stats_.set(stat::kEpisodes, base_episodes_ + static_cast<double>(episodes_));

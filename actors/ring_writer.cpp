@@ -58,7 +58,9 @@ void RingWriter::commit_written() {
   if (hook_ && written_ > 0) {
     batch_ptrs_.resize(written_);
     for (std::size_t i = 0; i < written_; ++i) batch_ptrs_[i] = shared_.ring.reserved(i);
+    if (clock_) clock_->lap(stages::Actor::Pack);
     hook_->before_commit(batch_ptrs_.data(), written_);
+    if (clock_) clock_->lap(stages::Actor::Inference);  // the hook's batched forward
   }
   shared_.ring.commit(written_);  // commit(0) just drops the reservation
 }

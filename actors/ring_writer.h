@@ -55,8 +55,8 @@ class RingWriter final : public RecordSink {
   void heartbeat() { shared_.ring.heartbeat(); }
 
   // While waiting on a full ring, laps stages::Actor::RingWait on `clock` and publishes it every
-  // 100 ms (so the launcher sees a long wait as it happens), after lapping the packing before it.
-  // Null: no laps. The clock must outlive the writer.
+  // 100 ms (so the launcher sees a long wait as it happens), after lapping the packing before it;
+  // the commit hook's work counts as Inference. Null: no laps. The clock must outlive the writer.
   void set_stage_clock(StageClock* clock) { clock_ = clock; }
 
   uint64_t committed() const { return shared_.ring.pushed(); }

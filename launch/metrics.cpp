@@ -169,7 +169,7 @@ StageFractions MetricsTracker::run_fractions() const {
   return run_start_ ? stage_fractions(*run_start_, prev_totals_) : StageFractions{};
 }
 
-Verdict MetricsTracker::run_verdict() const {
+BottleneckVerdict MetricsTracker::run_verdict() const {
   return bottleneck(run_fractions(), fill_rows_ > 0 ? fill_sum_ / fill_rows_ : 0);
 }
 

@@ -38,7 +38,7 @@ struct MetricsRow {
   // role; 0 = unknown.
   double launcher_private_mb = 0, replay_private_mb = 0, learner_private_mb = 0, actor_private_mb = 0;
   StageFractions stages;  // since the previous row (none in the first row)
-  Verdict verdict;        // over the last kVerdictWindowS seconds
+  BottleneckVerdict verdict;        // over the last kVerdictWindowS seconds
 };
 
 // The bottleneck verdict of each row looks this far back.
@@ -59,7 +59,7 @@ class MetricsTracker {
   MetricsRow update(const StatsSnapshot& s, double eval_return, int actor_restarts);
   // The verdict over the whole run so far (from the first row with stage figures to the latest),
   // with the mean ring fill of those rows.
-  Verdict run_verdict() const;
+  BottleneckVerdict run_verdict() const;
   // Stage fractions over the whole run so far (what run_verdict() judged).
   StageFractions run_fractions() const;
   // "launcher", "replay", "learner", "actor" -> the most one process of it held so far (roles whose

@@ -66,7 +66,7 @@ struct RunSummary {
   std::optional<SolveInfo> solve;  // set iff solved
   std::vector<EvalRecord> evaluations;
   StartupTimes startup;
-  Verdict verdict;        // the bottleneck over the run ("" bound: too short to tell)
+  BottleneckVerdict verdict;        // the bottleneck over the run ("" bound: too short to tell)
   StageFractions stages;  // the stage fractions it judged
   std::map<std::string, RoleMemory> memory;  // role -> the most one of its processes held
 };

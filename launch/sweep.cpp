@@ -76,6 +76,17 @@ std::string csv_value(std::string v) {
   return v;
 }
 
+// j[key] as a number; NaN when absent or null.
+double number(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : kNaN;
+}
+
+std::string text(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 nlohmann::ordered_json number_or_null(double v) {
   return std::isnan(v) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
 }
@@ -109,20 +120,20 @@ PointResult read_point_result(const std::string& run_dir, const SweepPoint& poin
   r.policy_lag = lag_rows > 0 ? lag / lag_rows : kNaN;
 
   const auto j = nlohmann::json::parse(slurp(fs::path(run_dir) / "summary.json"));
-  r.wall_s = j.value("wall_seconds", kNaN);
-  r.env_steps = j.value("env_steps", 0.0);
-  r.updates = j.value("updates", 0.0);
+  r.wall_s = number(j, "wall_seconds");
+  r.env_steps = number(j, "env_steps");
+  r.updates = number(j, "updates");
   r.solved = j.value("solved", false);
-  r.time_to_target_s = r.solved && j["solve"].is_object() ? j["solve"].value("wall_seconds", kNaN) : kNaN;
-  if (const auto& b = j.value("bottleneck", nlohmann::json::object()); b.is_object()) {
-    if (b.contains("verdict") && b["verdict"].is_string()) {
-      r.verdict = b["verdict"];
-      r.verdict_text = r.verdict + ": " + b.value("reason", "") + "; " + b.value("knob", "");
-    }
-    for (const auto& [k, v] : b.value("stages", nlohmann::json::object()).items()) r.stages[k] = v;
+  r.time_to_target_s = r.solved && j["solve"].is_object() ? number(j["solve"], "wall_seconds") : kNaN;
+  if (const auto b = j.find("bottleneck"); b != j.end() && b->is_object()) {
+    r.verdict = text(*b, "verdict");
+    if (!r.verdict.empty()) r.verdict_text = r.verdict + ": " + text(*b, "reason") + "; " + text(*b, "knob");
+    if (const auto st = b->find("stages"); st != b->end() && st->is_object())
+      for (const auto& [k, v] : st->items()) r.stages[k] = v.is_number() ? v.get<double>() : kNaN;
   }
-  for (const auto& [role, m] : j.value("memory_mb", nlohmann::json::object()).items())
-    if (m.is_object()) r.memory_mb[role] = m.value("private", kNaN);
+  if (const auto mem = j.find("memory_mb"); mem != j.end() && mem->is_object())
+    for (const auto& [role, m] : mem->items())
+      if (m.is_object()) r.memory_mb[role] = number(m, "private");
   return r;
 }
 

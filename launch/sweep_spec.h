@@ -43,7 +43,7 @@ struct SweepSpec {
 };
 
 struct SweepPoint {
-  int index = 0;   // point number, 0-based, in expansion order (the last axis varies fastest)
+  int index = 0;   // point number, 0-based, in expansion order (axes in key order, the last varies fastest)
   int repeat = 0;  // 0-based
   std::vector<Assignment> values;  // one per axis, in axis order
 };

@@ -100,7 +100,7 @@ std::string format_top(const TopLayout& l, const StatsSnapshot& before, const St
            "), ring " + fmt("%.0f %%", 100 * fill) + "\n";
     out += "  stages     " + stage_line(a, b, stages::kActor, "", dt) + "\n";
   }
-  const Verdict v = bottleneck(stage_fractions(stage_totals(before), stage_totals(now)),
+  const BottleneckVerdict v = bottleneck(stage_fractions(stage_totals(before), stage_totals(now)),
                                l.actors > 0 ? fill_sum / l.actors : 0);
   out += "bottleneck: " + (v.bound.empty() ? std::string("(no figures yet)") : v.text()) + "\n";
   return out;

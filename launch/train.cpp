@@ -80,7 +80,7 @@ struct RunState {
   double earlier_wall_s = 0, earlier_env_steps = 0;
   bool started = false;  // every process became ready
   StartupTimes startup;
-  Verdict verdict;          // the bottleneck over the whole run (summary.json)
+  BottleneckVerdict verdict;          // the bottleneck over the whole run (summary.json)
   StageFractions stages;    // what it judged
   std::map<std::string, RoleMemory> memory;  // per role, the most one process held
 };

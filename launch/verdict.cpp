@@ -20,7 +20,7 @@ using S = stages::ReplaySampler;
 using L = stages::Learner;
 
 // Which actor stage limits the actors: env, inference or packing records (transport).
-Verdict actor_side(const StageFractions& f, const std::string& why) {
+BottleneckVerdict actor_side(const StageFractions& f, const std::string& why) {
   const double env = f.of(StageGroup::Actor, A::Env), inf = f.of(StageGroup::Actor, A::Inference),
                pack = f.of(StageGroup::Actor, A::Pack);
   const std::string split = "actors: env " + pct(env) + ", inference " + pct(inf) + ", packing " + pct(pack);
@@ -33,7 +33,7 @@ Verdict actor_side(const StageFractions& f, const std::string& why) {
 }
 
 // The replay service's sampler threads limit the learners.
-Verdict sampler_side(const StageFractions& f, const std::string& why) {
+BottleneckVerdict sampler_side(const StageFractions& f, const std::string& why) {
   const double sample = f.of(StageGroup::ReplaySampler, S::Sample),
                write = f.of(StageGroup::ReplaySampler, S::WriteSlots);
   const std::string split = "replay samplers: sampling " + pct(sample) + ", writing batch slots " + pct(write);
@@ -45,7 +45,7 @@ Verdict sampler_side(const StageFractions& f, const std::string& why) {
 }
 
 // The replay writer thread limits the actors.
-Verdict writer_side(const StageFractions& f, const std::string& why) {
+BottleneckVerdict writer_side(const StageFractions& f, const std::string& why) {
   const double drain = f.of(StageGroup::ReplayWriter, W::Drain), ins = f.of(StageGroup::ReplayWriter, W::Insert),
                prio = f.of(StageGroup::ReplayWriter, W::Priorities);
   const std::string split =
@@ -58,9 +58,9 @@ Verdict writer_side(const StageFractions& f, const std::string& why) {
 
 }  // namespace
 
-std::string Verdict::text() const { return bound.empty() ? "" : bound + ": " + reason + "; " + knob; }
+std::string BottleneckVerdict::text() const { return bound.empty() ? "" : bound + ": " + reason + "; " + knob; }
 
-Verdict bottleneck(const StageFractions& f, double queue_fill) {
+BottleneckVerdict bottleneck(const StageFractions& f, double queue_fill) {
   if (!f.has(StageGroup::Actor) || !f.has(StageGroup::Learner)) return {};
   const double actor_wait = f.of(StageGroup::Actor, A::RingWait);
   const double learner_wait = f.of(StageGroup::Learner, L::BatchWait);

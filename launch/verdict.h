@@ -11,7 +11,7 @@
 
 namespace shmrl::launch {
 
-struct Verdict {
+struct BottleneckVerdict {
   // "env-bound", "inference-bound", "transport-bound", "replay-bound", "learner-bound",
   // "rate-limited"; "" while there are no figures (start-up).
   std::string bound;
@@ -27,6 +27,6 @@ inline constexpr double kWaitFraction = 0.25;
 inline constexpr double kBusyFraction = 0.75;
 
 // From fractions over a window of a few seconds and the actor rings' mean fill (0..1).
-Verdict bottleneck(const StageFractions& f, double queue_fill);
+BottleneckVerdict bottleneck(const StageFractions& f, double queue_fill);
 
 }  // namespace shmrl::launch

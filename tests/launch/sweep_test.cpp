@@ -59,9 +59,12 @@ TEST_CASE("a sweep spec is checked before any run: keys, values, axes", "[sweep]
   CHECK(spec.set[0].first == "eval.period_s");
   const auto points = shmrl::launch::expand_points(spec);
   REQUIRE(points.size() == 8);  // 2 x 2 points, 2 repeats each
-  CHECK(points[0].values[0].second == "1");
+  // Axes in key order, the last varying fastest.
+  CHECK(points[0].values[0] == std::pair<std::string, std::string>("learner.hidden", "[ 32 ]"));
+  CHECK(points[0].values[1] == std::pair<std::string, std::string>("run.actors", "1"));
   CHECK(points[1].repeat == 1);
-  CHECK(points[2].values[1].second == "[ 64, 64 ]");
+  CHECK(points[2].values[1].second == "2");
+  CHECK(points[4].values[0].second == "[ 64, 64 ]");
   CHECK(points[7].index == 3);
 }
 

@@ -20,7 +20,7 @@ std::vector<std::string> short_run(std::vector<std::string> extra, const char* s
 }
 }  // namespace
 
-TEST_CASE("stage fractions of a real run add up to its wall time; top and summary show them", "[train][stages]") {
+TEST_CASE("stage fractions of a real run add up to its wall time, top and summary show them", "[train][stages]") {
   TrainRun run(short_run({"--actors", "2", "--envs-per-actor", "8", "--set", "replay.min_size_to_sample=500",
                           "--set", "learner.hidden=[32, 32]"},
                          "12"),
@@ -87,10 +87,10 @@ TEST_CASE("contrived runs get their verdict: a slow learner reads learner-bound,
     CHECK(b["verdict"] == "learner-bound");
     CHECK(b["stages"]["actor_ring_wait"].get<double>() > 0.25);
   }
-  SECTION("an env slower than a tiny learner (LunarLander, 64 envs, many samples per insert)") {
+  SECTION("an env slower than a tiny learner (LunarLander, 64 envs, few samples per insert)") {
     TrainRun run(short_run({"--env", "LunarLander-v3", "--actors", "1", "--envs-per-actor", "64", "--set",
                             "learner.hidden=[16]", "--set", "learner.batch_size=32", "--set",
-                            "replay.min_size_to_sample=500", "--set", "replay.samples_per_insert=16"},
+                            "replay.min_size_to_sample=500", "--set", "replay.samples_per_insert=0.25"},
                            "15"),
                  "slowenv");
     REQUIRE(run.wait_exit(150s) == 0);

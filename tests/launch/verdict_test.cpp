@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/stage_clock.h"
 #include "launch/metrics.h"
 
 using namespace shmrl::launch;
