@@ -1,5 +1,6 @@
 #include "actors/actor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -26,7 +27,7 @@ uint64_t derive_seed(uint64_t seed, int actor_id, uint32_t purpose) {
   return (uint64_t{words[0]} << 32) | words[1];
 }
 
-PolicyOptions policy_options(const ActorOptions& o, const Space& action_space, double epsilon) {
+PolicyOptions policy_options(const ActorOptions& o, const Space& action_space, const std::vector<double>& epsilon) {
   PolicyOptions p;
   p.algorithm = resolve_algorithm(o.algorithm, action_space);
   p.noise_scale = noise_scale(o.actor_id, o.num_actors, o.noise_scale_min);
@@ -64,7 +65,8 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
       stop_(stop),
       envs_(make_envs(opts)),
       schema_(envs_[0]->observation_space(), envs_[0]->action_space()),
-      epsilon_(apex_epsilon(opts.actor_id, opts.num_actors, opts.epsilon_base, opts.epsilon_alpha)),
+      epsilon_(actor_epsilons(opts.actor_id, opts.num_actors, opts.envs_per_actor, opts.epsilon_base,
+                              opts.epsilon_alpha, opts.epsilon_per_env)),
       policy_(make_policy(schema_.obs_space(), schema_.action_space(),
                           policy_options(opts, schema_.action_space(), epsilon_), envs_.size())),
       builder_(schema_, envs_.size(),
@@ -87,7 +89,7 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
   base_env_steps_ = stats_[stat::kEnvSteps].load();
   base_episodes_ = stats_[stat::kEpisodes].load();
   base_blocked_ = stats_[stat::kBlockedSeconds].load();
-  stats_.set(stat::kEpsilon, epsilon_);
+  stats_.set(stat::kEpsilon, *std::max_element(epsilon_.begin(), epsilon_.end()));
   version_ = weights_.poll(*policy_, version_);
   for (std::size_t e = 0; e < envs_.size(); ++e) reset_env(e);
   sync_and_publish();

@@ -35,7 +35,7 @@ inline constexpr const char* kRecentLength = "recent_length";  // mean of the la
 inline constexpr const char* kWeightVersion = "weight_version";
 inline constexpr const char* kBlockedSeconds = "blocked_s";    // waiting on a full ring, total
 inline constexpr const char* kRecords = "records";             // records committed to the ring
-inline constexpr const char* kEpsilon = "epsilon";
+inline constexpr const char* kEpsilon = "epsilon";            // the largest of the actor's envs
 }  // namespace stat
 
 // An environment broke its contract (or the policy produced an action outside the space). what()
@@ -47,7 +47,7 @@ struct BadEnvOutput : std::runtime_error {
 class Actor {
  public:
   // Validates opts, makes E envs (std::invalid_argument for an unknown id), the policy with
-  // epsilon_i (Ape-X), the ring writer and stats; loads board weights if present; resets the envs.
+  // Ape-X epsilons (exploration.h), the ring writer and stats; loads board weights if present; resets the envs.
   // stop is polled every vector step and while waiting on a full ring.
   Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<bool>& stop);
 
@@ -59,7 +59,7 @@ class Actor {
 
   uint64_t env_steps() const { return env_steps_; }
   uint64_t weight_version() const { return version_; }
-  double epsilon() const { return epsilon_; }
+  const std::vector<double>& epsilons() const { return epsilon_; }  // per env
   const TransitionSchema& schema() const { return schema_; }
   RingWriter& writer() { return writer_; }
 
@@ -73,7 +73,7 @@ class Actor {
   const std::atomic<bool>& stop_;
   std::vector<std::unique_ptr<envs::Env>> envs_;
   TransitionSchema schema_;
-  double epsilon_;
+  std::vector<double> epsilon_;  // per env
   std::unique_ptr<Policy> policy_;
   NStepBuilder builder_;
   RingWriter writer_;

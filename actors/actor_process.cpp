@@ -31,7 +31,8 @@ int run_actor_process(const ActorProcessArgs& args) {
 
     Actor actor(opts, run, stop_flag());
     std::cerr << "actor " << opts.actor_id << "/" << opts.num_actors << ": " << opts.env_id << " x"
-              << opts.envs_per_actor << ", epsilon " << actor.epsilon() << ", run " << run.run_id
+              << opts.envs_per_actor << ", epsilon " << actor.epsilons().back() << ".."
+              << actor.epsilons().front() << ", run " << run.run_id
               << "\n";
     actor.run();
     std::cerr << "actor " << opts.actor_id << ": stopped after " << actor.env_steps()

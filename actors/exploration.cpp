@@ -18,6 +18,19 @@ double apex_epsilon(int actor, int num_actors, double base, double alpha) {
   return std::pow(base, 1.0 + alpha * actor / (num_actors - 1));
 }
 
+std::vector<double> actor_epsilons(int actor, int num_actors, int envs_per_actor, double base, double alpha,
+                                   bool per_env) {
+  if (envs_per_actor < 1)
+    throw std::invalid_argument("actor_epsilons: envs_per_actor = " + std::to_string(envs_per_actor) +
+                                ", need >= 1");
+  std::vector<double> out(static_cast<std::size_t>(envs_per_actor), apex_epsilon(actor, num_actors, base, alpha));
+  if (per_env) {
+    for (int e = 0; e < envs_per_actor; ++e)
+      out[e] = apex_epsilon(actor * envs_per_actor + e, num_actors * envs_per_actor, base, alpha);
+  }
+  return out;
+}
+
 double noise_scale(int actor, int num_actors, double min_scale) {
   if (num_actors < 1 || actor < 0 || actor >= num_actors)
     throw std::invalid_argument("noise_scale: actor " + std::to_string(actor) + " of " +

@@ -44,6 +44,7 @@ ActorOptions ActorOptions::from_toml(const toml::table& t, const std::string& so
   r.get("actor.gamma", o.gamma);
   r.get("actor.epsilon_base", o.epsilon_base);
   r.get("actor.epsilon_alpha", o.epsilon_alpha);
+  r.get("actor.epsilon_per_env", o.epsilon_per_env);
   r.get("actor.weight_sync_steps", o.weight_sync_steps);
   r.get("actor.push_batch", o.push_batch);
   r.get("actor.ring_capacity", o.ring_capacity);

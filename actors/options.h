@@ -23,6 +23,7 @@ struct ActorOptions {
   double gamma = 0;               // actor.gamma
   double epsilon_base = 0;        // actor.epsilon_base
   double epsilon_alpha = 0;       // actor.epsilon_alpha
+  bool epsilon_per_env = false;   // actor.epsilon_per_env: explorer actor * E + e of N * E, else actor of N
   int64_t weight_sync_steps = 0;  // actor.weight_sync_steps: vector steps between weight-board checks
   int push_batch = 0;             // actor.push_batch: records per ring commit, <= ring_capacity
   int64_t ring_capacity = 0;      // actor.ring_capacity

@@ -20,9 +20,10 @@ void PolicyOptions::validate() const {
   if (torch_threads < 1)
     throw std::invalid_argument("actor.torch_threads = " + std::to_string(torch_threads) +
                                 ", must be >= 1");
-  if (!(epsilon >= 0 && epsilon <= 1))
-    throw std::invalid_argument("policy epsilon = " + std::to_string(epsilon) +
-                                ", must be in [0, 1]");
+  if (epsilon.empty()) throw std::invalid_argument("policy epsilon: no value (one per row, or one for all)");
+  for (double e : epsilon)
+    if (!(e >= 0 && e <= 1))
+      throw std::invalid_argument("policy epsilon = " + std::to_string(e) + ", must be in [0, 1]");
   if (!(noise_std >= 0))
     throw std::invalid_argument("policy noise_std = " + std::to_string(noise_std) +
                                 ", must be >= 0");

@@ -28,7 +28,8 @@ struct PolicyOptions {
   std::vector<int64_t> hidden;            // MLP hidden sizes, each > 0
   bool dueling = false;                   // Q-networks: dueling head
   int torch_threads = 1;                  // >= 1, passed to at::set_num_threads
-  double epsilon = 0;                     // discrete: P(uniformly random action), in [0, 1]
+  // Discrete: P(uniformly random action) of each batch row, or one value for every row; in [0, 1].
+  std::vector<double> epsilon{0.0};
   Algorithm algorithm = Algorithm::Dqn;   // resolved for the action space (common/algorithm.h)
   double noise_std = 0;                   // TD3: noise std / half-range of each action, >= 0
   double noise_scale = 1.0;               // this actor's exploration-noise multiplier (TD3 noise,

@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <stdexcept>
@@ -25,7 +26,8 @@ class QPolicy final : public Policy {
         net_((detail::init_torch(opts),
               models::QNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.n,
                                   opts.hidden, opts.dueling})),
-        epsilon_(opts.epsilon),
+        epsilon_(opts.epsilon.size() == 1 ? std::vector<double>(batch, opts.epsilon[0]) : opts.epsilon),
+        greedy_only_(std::all_of(epsilon_.begin(), epsilon_.end(), [](double e) { return e <= 0; })),
         rng_(opts.seed ^ 0x9e3779b97f4a7c15ULL),
         pick_(0, static_cast<int32_t>(action_space.n - 1)) {
     for (auto& p : net_->parameters()) p.requires_grad_(false);
@@ -59,12 +61,12 @@ class QPolicy final : public Policy {
     const int64_t* greedy = argmax_.data_ptr<int64_t>();
     auto* out = reinterpret_cast<int32_t*>(actions);
     const std::size_t n = batch();
-    if (epsilon_ <= 0) {
+    if (greedy_only_) {
       for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<int32_t>(greedy[i]);
       return;
     }
     for (std::size_t i = 0; i < n; ++i)
-      out[i] = uniform_(rng_) < epsilon_ ? pick_(rng_) : static_cast<int32_t>(greedy[i]);
+      out[i] = uniform_(rng_) < epsilon_[i] ? pick_(rng_) : static_cast<int32_t>(greedy[i]);
   }
 
   void load_weights(std::span<const std::byte> blob) override { models::load_weights_blob(*net_, blob); }
@@ -72,7 +74,8 @@ class QPolicy final : public Policy {
 
  private:
   models::QNet net_;
-  double epsilon_;
+  std::vector<double> epsilon_;  // per row
+  bool greedy_only_;
   std::mt19937_64 rng_;
   std::uniform_real_distribution<double> uniform_{0.0, 1.0};
   std::uniform_int_distribution<int32_t> pick_;
@@ -89,6 +92,9 @@ std::unique_ptr<Policy> make_q_policy(const Space& obs_space, const Space& actio
     throw std::invalid_argument("Q policy: action space " + action_space.describe() +
                                 " is not supported (needs Discrete(n), n >= 1)");
   if (batch == 0) throw std::invalid_argument("Q policy: batch must be >= 1");
+  if (opts.epsilon.size() != 1 && opts.epsilon.size() != batch)
+    throw std::invalid_argument("Q policy: " + std::to_string(opts.epsilon.size()) + " epsilons for a batch of " +
+                                std::to_string(batch) + " (need one per row, or one)");
   return std::make_unique<QPolicy>(obs_space, action_space, opts, batch);
 }
 

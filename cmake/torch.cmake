@@ -24,3 +24,11 @@ if(CUDA_FOUND)
   set(SHMRL_HAVE_CUDA ON)
 endif()
 message(STATUS "shmrl: LibTorch ${Torch_VERSION} from ${Torch_DIR}, CUDA build: ${SHMRL_HAVE_CUDA}")
+
+# LibTorch without its CUDA libraries, for processes that never use a GPU (actors): they start without
+# loading and initialising libtorch_cuda, cuDNN, cuBLAS and NCCL (about half of a process's start-up).
+add_library(shmrl_torch_cpu INTERFACE)
+add_library(shmrl::torch_cpu ALIAS shmrl_torch_cpu)
+target_include_directories(shmrl_torch_cpu SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+target_link_libraries(shmrl_torch_cpu INTERFACE torch_cpu_library c10)
+target_compile_options(shmrl_torch_cpu INTERFACE ${TORCH_CXX_FLAGS})

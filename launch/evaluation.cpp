@@ -5,15 +5,21 @@
 #include <chrono>
 #include <stdexcept>
 
+#include <toml++/toml.h>
+
 #include "learner/evaluate.h"
+#include "learner/evaluated_policy.h"
+#include "learner/options.h"
 
 namespace shmrl::launch {
 
 namespace {
-EvalStats to_stats(const learner::EvalResult& r) {
-  return EvalStats{r.env_id,  r.env_kwargs, static_cast<int>(r.returns.size()),
-                   r.mean,    r.std,        r.min,
-                   r.max,     r.weight_version};
+EvalStats to_stats(const learner::EvalResult& r, uint64_t seed) {
+  EvalStats s{r.env_id, r.env_kwargs, static_cast<int>(r.returns.size()), r.mean, r.std, r.min, r.max,
+              r.weight_version};
+  s.seed = seed;
+  s.weights = r.weights;
+  return s;
 }
 }  // namespace
 
@@ -25,12 +31,32 @@ std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& 
       config.get_bool("learner.dueling"), static_cast<int>(config.get_int("eval.episodes")), seed,
       config.get_string_map("env.kwargs"), cancel);
   if (!r) return std::nullopt;
-  return to_stats(*r);
+  return to_stats(*r, seed);
+}
+
+EvalStats evaluate_weights(const Config& config, std::shared_ptr<const std::vector<std::byte>> weights,
+                           uint64_t weight_version, uint64_t seed, const std::atomic<bool>* cancel) {
+  auto r = learner::evaluate_weights_blob(*weights, config.get_string("env.id"),
+                                          config.get_string("learner.algorithm"),
+                                          config.get_int_list("learner.hidden"), config.get_bool("learner.dueling"),
+                                          static_cast<int>(config.get_int("eval.episodes")), seed,
+                                          config.get_string_map("env.kwargs"), cancel);
+  r.weight_version = weight_version;
+  r.weights = std::move(weights);
+  return to_stats(r, seed);
 }
 
 EvalStats evaluate_checkpoint(const std::string& path, const std::string& env_id, int episodes,
                               uint64_t seed, const std::map<std::string, std::string>& kwarg_overrides) {
-  return to_stats(learner::evaluate_checkpoint_file(path, env_id, episodes, seed, kwarg_overrides));
+  return to_stats(learner::evaluate_checkpoint_file(path, env_id, episodes, seed, kwarg_overrides), seed);
+}
+
+std::string save_evaluated_weights(const Config& config, const std::string& run_dir, const EvalStats& r) {
+  if (!r.weights) throw std::runtime_error("save_evaluated_weights: the evaluation holds no weights");
+  const auto o = learner::LearnerOptions::from_toml(toml::parse(config.to_toml()), "config");
+  return learner::save_evaluated_weights(
+      run_dir + "/checkpoints", o, *r.weights,
+      learner::CheckpointCounters{r.weight_version, static_cast<uint64_t>(r.start_env_steps)});
 }
 
 PeriodicEvaluator::PeriodicEvaluator(const Config& config, const RunContext& run)
@@ -47,14 +73,32 @@ PeriodicEvaluator::~PeriodicEvaluator() {
 
 void PeriodicEvaluator::cancel() { cancel_.store(true, std::memory_order_relaxed); }
 
-void PeriodicEvaluator::maybe_start(double now_s) {
-  if (cancel_.load(std::memory_order_relaxed) || running_.valid() || now_s - last_start_s_ < period_s_) return;
-  last_start_s_ = now_s;
+uint64_t PeriodicEvaluator::next_seed() {
   // Evaluation k uses seeds disjoint from the actors' (which derive theirs from run.seed and the
   // actor id): the greedy policy is scored on episodes it never trained on.
-  uint64_t seed = (static_cast<uint64_t>(config_.get_int("run.seed")) << 32) + 1000003 * (++count_);
-  running_ = std::async(std::launch::async,
-                        [this, seed] { return evaluate_board(config_, run_, seed, &cancel_); });
+  return (static_cast<uint64_t>(config_.get_int("run.seed")) << 32) + 1000003 * (++count_);
+}
+
+void PeriodicEvaluator::maybe_start(double now_s, double env_steps) {
+  if (cancel_.load(std::memory_order_relaxed) || running_.valid() || now_s - last_start_s_ < period_s_) return;
+  last_start_s_ = now_s;
+  running_ = std::async(std::launch::async, [this, seed = next_seed(), now_s, env_steps] {
+    auto r = evaluate_board(config_, run_, seed, &cancel_);
+    if (r) r->start_s = now_s, r->start_env_steps = env_steps;
+    return r;
+  });
+}
+
+void PeriodicEvaluator::confirm(const EvalStats& earlier, double now_s, double env_steps) {
+  if (running_.valid() || !earlier.weights)
+    throw std::logic_error("PeriodicEvaluator::confirm: an evaluation is running or no weights");
+  if (cancel_.load(std::memory_order_relaxed)) return;
+  running_ = std::async(std::launch::async, [this, seed = next_seed(), earlier, now_s, env_steps] {
+    std::optional<EvalStats> r = evaluate_weights(config_, earlier.weights, earlier.weight_version, seed, &cancel_);
+    r->start_s = now_s, r->start_env_steps = env_steps;
+    r->confirmation = true;
+    return r;
+  });
 }
 
 std::optional<EvalStats> PeriodicEvaluator::poll() {

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <future>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/run.h"
 #include "launch/config.h"
@@ -22,6 +24,13 @@ struct EvalStats {
   int episodes = 0;
   double mean = 0, std = 0, min = 0, max = 0;
   uint64_t weight_version = 0;  // of the weights evaluated (0 for a checkpoint without one)
+  uint64_t seed = 0;            // of the first episode (episode i: seed + i)
+  // Board evaluations: the weights blob evaluated, to evaluate again or save; null otherwise.
+  std::shared_ptr<const std::vector<std::byte>> weights;
+  // Set by PeriodicEvaluator: run seconds and the run's env steps when it started, and whether it
+  // re-evaluated earlier weights (a confirmation) rather than the board's newest.
+  double start_s = 0, start_env_steps = 0;
+  bool confirmation = false;
 };
 
 // Greedy returns of the weights newest on the run's weight board: config's [eval] episodes of
@@ -31,6 +40,12 @@ struct EvalStats {
 std::optional<EvalStats> evaluate_board(const Config& config, const RunContext& run, uint64_t seed,
                                         const std::atomic<bool>* cancel = nullptr);
 
+// Greedy returns of a weights blob (as on the board) in the network config's [learner] keys build:
+// config's [eval] episodes of env.id from `seed`. Throws std::invalid_argument if it does not fit.
+EvalStats evaluate_weights(const Config& config, std::shared_ptr<const std::vector<std::byte>> weights,
+                           uint64_t weight_version, uint64_t seed,
+                           const std::atomic<bool>* cancel = nullptr);
+
 // Greedy returns of a learner checkpoint on `env_id` ("" = the env it was trained on), built with
 // the env kwargs of the checkpoint's run (for that env) and `kwarg_overrides` on top. Throws
 // std::runtime_error naming the file if it is missing, truncated or does not match.
@@ -38,7 +53,14 @@ EvalStats evaluate_checkpoint(const std::string& path, const std::string& env_id
                               uint64_t seed,
                               const std::map<std::string, std::string>& kwarg_overrides = {});
 
-// Runs evaluate_board every [eval] period_s in a worker thread, one at a time. Main thread only.
+// Saves a board evaluation's weights (r.weights, version r.weight_version) as the run's final
+// checkpoint and policy.pt/policy.json in <run_dir>/checkpoints (learner/evaluated_policy.h).
+// Returns the checkpoint's path. Only once the learners have stopped. Throws std::runtime_error.
+std::string save_evaluated_weights(const Config& config, const std::string& run_dir, const EvalStats& r);
+
+// Runs evaluate_board every [eval] period_s in a worker thread, one at a time, and confirmations
+// (evaluate_weights of earlier results) on request. Every evaluation gets seeds of its own, disjoint
+// from the actors'. Main thread only.
 class PeriodicEvaluator {
  public:
   PeriodicEvaluator(const Config& config, const RunContext& run);
@@ -49,7 +71,11 @@ class PeriodicEvaluator {
   void cancel();
 
   // Starts an evaluation if none is running and the period has passed since the last start.
-  void maybe_start(double now_s);
+  // now_s and env_steps: the run's, recorded in the result.
+  void maybe_start(double now_s, double env_steps);
+  // Starts evaluating `earlier`'s weights again, on fresh seeds. Requires that none is running and
+  // that earlier.weights is set (a board evaluation).
+  void confirm(const EvalStats& earlier, double now_s, double env_steps);
   // The result of a finished evaluation, once (nullopt if none finished or nothing was
   // published yet). Rethrows its exception.
   std::optional<EvalStats> poll();
@@ -62,6 +88,7 @@ class PeriodicEvaluator {
   double period_s_;
   double last_start_s_ = -1e300;
   uint64_t count_ = 0;
+  uint64_t next_seed();
   std::atomic<bool> cancel_{false};
   std::future<std::optional<EvalStats>> running_;
 };

@@ -21,6 +21,29 @@ void write_summary(const std::string& path, const RunSummary& s) {
   j["run_id"] = s.run_id;
   j["stop_reason"] = s.stop_reason;
   j["actor_restarts"] = s.actor_restarts;
+  j["eval_episodes"] = s.eval_episodes;
+  j["confirm_evals"] = s.confirm_evals;
+  j["claim"] = s.eval_episodes < kStrongClaimEpisodes ? "weak" : "ok";
+  if (s.solve) {
+    j["solve"] = {{"wall_seconds", s.solve->wall_seconds},
+                  {"env_steps", static_cast<uint64_t>(s.solve->env_steps)},
+                  {"weight_version", s.solve->weight_version},
+                  {"checkpoint", s.solve->checkpoint}};
+  } else {
+    j["solve"] = nullptr;
+  }
+  j["evaluations"] = nlohmann::ordered_json::array();
+  for (const EvalRecord& e : s.evaluations) {
+    j["evaluations"].push_back({{"time_s", e.stats.start_s},
+                                {"env_steps", static_cast<uint64_t>(e.stats.start_env_steps)},
+                                {"weight_version", e.stats.weight_version},
+                                {"seed", e.stats.seed},
+                                {"episodes", e.stats.episodes},
+                                {"mean", e.stats.mean},
+                                {"std", e.stats.std},
+                                {"confirmation", e.stats.confirmation},
+                                {"after_stop", e.after_stop}});
+  }
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);

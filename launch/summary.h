@@ -1,12 +1,31 @@
 #pragma once
 // runs/<run-id>/summary.json, written once when the run has stopped:
-//   {"env", "solved", "wall_seconds", "env_steps", "updates", "eval_return", "seed"}
-// plus "run_id", "stop_reason" and "actor_restarts". eval_return is null before any evaluation.
+//   {"env", "solved", "wall_seconds", "env_steps", "updates", "eval_return", "seed", "run_id",
+//    "stop_reason", "actor_restarts", "eval_episodes", "confirm_evals", "claim", "solve",
+//    "evaluations"}
+// solved is true only when the run stopped because its weights passed (confirmations included);
+// then eval_return is the passing evaluation's mean and "solve" says when (seconds, env steps of
+// the run when that evaluation started, weight version = learner updates) and which checkpoint
+// holds those weights; otherwise eval_return is the latest evaluation's mean (null before any) and
+// "solve" is null. "claim" is "weak" when eval_episodes < 10 (few episodes: a noisy mean), else
+// "ok". "evaluations" lists every evaluation: time, env steps, weight version, seed, episodes,
+// mean, std, whether it confirmed earlier weights and whether it finished after the stop.
 // For a resumed run, wall_seconds and env_steps include the earlier sessions.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "launch/solve.h"
 
 namespace shmrl::launch {
+
+struct SolveInfo {
+  double wall_seconds = 0;  // when the last confirmation finished
+  double env_steps = 0;     // the run's env steps when the passing evaluation started
+  uint64_t weight_version = 0;
+  std::string checkpoint;  // the saved checkpoint of those weights ("" if it could not be written)
+};
 
 struct RunSummary {
   std::string env;
@@ -19,7 +38,14 @@ struct RunSummary {
   std::string run_id;
   std::string stop_reason;
   int actor_restarts = 0;
+  int eval_episodes = 0;
+  int confirm_evals = 0;
+  std::optional<SolveInfo> solve;  // set iff solved
+  std::vector<EvalRecord> evaluations;
 };
+
+// Fewer evaluation episodes than this make summary.json call the claim weak.
+inline constexpr int kStrongClaimEpisodes = 10;
 
 // Writes `s` as JSON to path (via a temporary file and rename: never a half-written summary).
 // Throws std::runtime_error if it cannot.

@@ -38,11 +38,13 @@ Supervisor::Supervisor(std::string program, std::string log_dir, int actor_resta
       budget_(actor_restart_budget),
       console_(console) {}
 
-void Supervisor::add(Role role, int index, std::string name, std::vector<std::string> args) {
-  members_.push_back(Member{role, index, std::move(name), std::move(args), Child{}, 0});
+void Supervisor::add(Role role, int index, std::string name, std::vector<std::string> args, std::string program) {
+  members_.push_back(Member{role, index, std::move(name), std::move(args), Child{}, 0, std::move(program)});
 }
 
-void Supervisor::spawn(Member& m) { m.child = Child::spawn(program_, m.args, log_path(m)); }
+void Supervisor::spawn(Member& m) {
+  m.child = Child::spawn(m.program.empty() ? program_ : m.program, m.args, log_path(m));
+}
 
 std::string Supervisor::ended(const Member& m, int status) const {
   std::string tail = tail_lines(log_path(m), 8);
@@ -54,9 +56,22 @@ std::string Supervisor::ended(const Member& m, int status) const {
 void Supervisor::start(Role role, const std::function<bool(const Member&)>& ready,
                        std::chrono::steady_clock::time_point deadline,
                        const std::function<bool()>& stopping) {
+  start_if([role](const Member& m) { return m.role == role; }, ready, deadline, stopping);
+}
+
+void Supervisor::start_all(const std::function<bool(const Member&)>& ready,
+                           std::chrono::steady_clock::time_point deadline,
+                           const std::function<bool()>& stopping) {
+  start_if([](const Member&) { return true; }, ready, deadline, stopping);
+}
+
+void Supervisor::start_if(const std::function<bool(const Member&)>& which,
+                          const std::function<bool(const Member&)>& ready,
+                          std::chrono::steady_clock::time_point deadline,
+                          const std::function<bool()>& stopping) {
   std::vector<Member*> starting;
   for (auto& m : members_) {
-    if (m.role != role) continue;
+    if (!which(m)) continue;
     if (stopping()) throw StartError("stopped during start-up");
     for (Member* s : starting) {
       if (auto st = s->child.poll()) throw StartError(ended(*s, *st));
@@ -79,7 +94,7 @@ void Supervisor::start(Role role, const std::function<bool(const Member&)>& read
                        ") did not become ready in time (run.ready_timeout_s)" +
                        (tail.empty() ? "" : "; last lines of " + log_path(m) + ":" + tail));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
 

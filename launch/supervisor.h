@@ -1,5 +1,5 @@
 #pragma once
-// The launcher's children by role: starts them (one role at a time, waiting until each is ready),
+// The launcher's children by role: starts them (a role, or all at once, waiting until each is ready),
 // notices when one ends, restarts crashed actors within a per-actor budget, and stops them all.
 // A replay service or learner that ends, or an actor past its budget, is fatal for the run: poll()
 // returns why, with the tail of that process's log. Launcher main thread only (see child.h).
@@ -31,6 +31,7 @@ struct Member {
   std::vector<std::string> args;  // argv after the program
   Child child;
   int restarts = 0;
+  std::string program;  // what it execs; "" = the supervisor's program
 };
 
 class Supervisor {
@@ -38,14 +39,18 @@ class Supervisor {
   // program: what every child execs (normally this very binary). log_dir: <run>/logs.
   Supervisor(std::string program, std::string log_dir, int actor_restart_budget, Console& console);
 
-  // Registers a child; started by start().
-  void add(Role role, int index, std::string name, std::vector<std::string> args);
+  // Registers a child; started by start(). program: its executable ("" = the supervisor's).
+  void add(Role role, int index, std::string name, std::vector<std::string> args, std::string program = "");
   // Starts every registered member of `role` together, then waits until ready(member) holds for
   // each. Throws StartError if one ends first or the deadline passes, or if `stopping()` turns
   // true (a stop signal during start-up); both are also checked before each spawn, so a stop or a
-  // dead child ends a start of many children at once. Polls every 20 ms.
+  // dead child ends a start of many children at once. Polls every 5 ms.
   void start(Role role, const std::function<bool(const Member&)>& ready,
              std::chrono::steady_clock::time_point deadline, const std::function<bool()>& stopping);
+  // The same for every registered member at once (roles that wait for each other by attaching with
+  // retries start in parallel: start-up takes the slowest process's time, not the sum).
+  void start_all(const std::function<bool(const Member&)>& ready, std::chrono::steady_clock::time_point deadline,
+                 const std::function<bool()>& stopping);
   // Reaps ended children; restarts crashed actors within budget (and says so on the console).
   // Returns the reason the run must stop, if any.
   std::optional<std::string> poll();
@@ -59,6 +64,8 @@ class Supervisor {
 
  private:
   void spawn(Member& m);
+  void start_if(const std::function<bool(const Member&)>& which, const std::function<bool(const Member&)>& ready,
+                std::chrono::steady_clock::time_point deadline, const std::function<bool()>& stopping);
   // "<name> (pid P) <how it ended>; last lines of <log>:\n..." for error messages.
   std::string ended(const Member& m, int status) const;
 

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "common/net.h"
@@ -23,6 +24,7 @@
 #include "launch/resources.h"
 #include "launch/resume.h"
 #include "launch/run_dir.h"
+#include "launch/solve.h"
 #include "launch/summary.h"
 #include "launch/supervisor.h"
 #include "launch/tfevents.h"
@@ -41,6 +43,28 @@ std::string self_exe() {
   return ec ? "/proc/self/exe" : p.string();
 }
 
+// Seconds since this process was exec'ed (10 ms resolution: /proc's clock ticks), so start-up and
+// wall times include loading the executable's libraries; 0 if /proc cannot tell.
+double process_age_s() {
+  std::ifstream stat("/proc/self/stat"), up("/proc/uptime");
+  std::string line;
+  double uptime = 0;
+  if (!std::getline(stat, line) || !(up >> uptime)) return 0;
+  std::istringstream rest(line.substr(line.rfind(')') + 2));  // fields from 3 (state) on
+  std::string field;
+  for (int i = 3; i < 22 && rest >> field;) ++i;  // starttime is field 22
+  unsigned long long start_ticks = 0;
+  if (!(rest >> start_ticks)) return 0;
+  return std::max(0.0, uptime - static_cast<double>(start_ticks) / static_cast<double>(sysconf(_SC_CLK_TCK)));
+}
+
+// The role executable `name` next to `self` (it links only what its role needs, so it starts faster),
+// else "" (the role then runs as a subcommand of self).
+std::string role_exe(const std::string& self, const std::string& name) {
+  auto p = std::filesystem::path(self).parent_path() / name;
+  return access(p.c_str(), X_OK) == 0 ? p.string() : "";
+}
+
 std::string fmt(double v, int decimals = 1) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -49,9 +73,12 @@ std::string fmt(double v, int decimals = 1) {
 
 // Everything the supervision loop shares with the stop sequence.
 struct RunState {
+  explicit RunState(const Config& cfg)
+      : solve(cfg.get_float("run.target_return"), static_cast<int>(cfg.get_int("run.confirm_evals"))) {}
   Outcome outcome = Outcome::Failure;
   std::string reason;
-  double eval_return = kNaN;
+  SolveTracker solve;
+  double solved_at_s = kNaN;
   MetricsRow last;
   // Totals of the earlier sessions of a resumed run (from its summary.json): rows continue them.
   double earlier_wall_s = 0, earlier_env_steps = 0;
@@ -110,20 +137,24 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   auto stopping = [] { return stop_signal() != 0; };
   auto timeout = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(cfg.get_float("run.ready_timeout_s")));
-  sup.start(
-      Role::Replay, [&](const Member&) { return ready(seg::replay_stats()); }, Clock::now() + timeout,
-      stopping);
-  sup.start(
-      Role::Learner, [&](const Member& m) { return ready(seg::learner_stats(m.index)); },
+  // Actors create their rings and learners wait for the replay service's slots: all start at once.
+  sup.start_all(
+      [&](const Member& m) {
+        switch (m.role) {
+          case Role::Replay:
+            return ready(seg::replay_stats());
+          case Role::Learner:
+            return ready(seg::learner_stats(m.index));
+          case Role::Actor:
+            return ready(seg::actor_stats(m.index));
+        }
+        return false;
+      },
       Clock::now() + timeout, stopping);
-  sup.start(
-      Role::Actor, [&](const Member& m) { return ready(seg::actor_stats(m.index)); }, Clock::now() + timeout,
-      stopping);
   st.started = true;
-  console.message("all " + std::to_string(sup.members().size()) + " processes ready after " + fmt(elapsed()) +
-                  " s");
+  console.message("all " + std::to_string(sup.members().size()) + " processes ready " + fmt(elapsed(), 2) +
+                  " s after shmrl train started");
 
-  const double target = cfg.get_float("run.target_return");
   const double time_limit = cfg.get_float("run.time_limit_s");
   const double max_steps = static_cast<double>(cfg.get_int("run.max_env_steps"));
   MetricsTracker tracker(cfg.get_int("actor.ring_capacity"), st.earlier_env_steps);
@@ -146,10 +177,22 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
     const double now = elapsed();
     try {
       if (auto r = evaluator.poll()) {
-        st.eval_return = r->mean;
-        console.message("eval: greedy mean " + fmt(r->mean) + " +- " + fmt(r->std) + " (min " + fmt(r->min) +
-                        ", max " + fmt(r->max) + ", " + std::to_string(r->episodes) + " episodes, weights v" +
+        console.message(std::string(r->confirmation ? "confirming eval" : "eval") + ": greedy mean " +
+                        fmt(r->mean) + " +- " + fmt(r->std) + " (min " + fmt(r->min) + ", max " + fmt(r->max) +
+                        ", " + std::to_string(r->episodes) + " episodes, weights v" +
                         std::to_string(r->weight_version) + ") at " + fmt(now) + " s");
+        const auto verdict = st.solve.add(*r);
+        if (verdict == SolveTracker::Verdict::Confirm) evaluator.confirm(*r, now, st.last.env_steps);
+        if (verdict == SolveTracker::Verdict::Solved) {
+          st.outcome = Outcome::Solved;
+          st.solved_at_s = now;
+          const int confirms = static_cast<int>(cfg.get_int("run.confirm_evals"));
+          st.reason = "solved: greedy mean " + fmt(st.solve.solving()->mean) + " >= run.target_return " +
+                      fmt(cfg.get_float("run.target_return")) + " (weights v" +
+                      std::to_string(st.solve.solving()->weight_version) + ", confirmed by " +
+                      std::to_string(confirms) + " more evaluation(s) on fresh seeds)";
+          break;
+        }
       }
     } catch (const std::exception& e) {
       if (e.what() != last_eval_error) console.message(std::string("evaluation failed: ") + e.what());
@@ -157,17 +200,12 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
     }
     if (now >= next_row) {
       next_row = std::max(next_row + 1.0, now + 0.5);
-      st.last = tracker.update(read_snapshot(run, actors, learners, st.earlier_wall_s + now), st.eval_return,
-                               sup.actor_restarts());
+      st.last = tracker.update(read_snapshot(run, actors, learners, st.earlier_wall_s + now),
+                               st.solve.last_mean(), sup.actor_restarts());
       csv.write(st.last);
       tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
       tb.flush();
       console.progress(format_progress(st.last));
-    }
-    if (!std::isnan(st.eval_return) && st.eval_return >= target) {
-      st.outcome = Outcome::Solved;
-      st.reason = "solved: greedy mean " + fmt(st.eval_return) + " >= run.target_return " + fmt(target);
-      break;
     }
     if (time_limit > 0 && now >= time_limit) {
       st.outcome = Outcome::TimeLimit;
@@ -179,7 +217,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
       st.reason = "env step limit reached (run.max_env_steps = " + fmt(max_steps, 0) + ")";
       break;
     }
-    if (st.last.weight_version > 0) evaluator.maybe_start(now);
+    if (st.last.weight_version > 0) evaluator.maybe_start(now, st.last.env_steps);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   // An evaluation in flight is cancelled, not awaited: whatever it was doing, the stop is prompt.
@@ -187,11 +225,11 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   console.message(st.reason + (st.outcome == Outcome::Signal ? "; stopping (a second signal forces it)" : ""));
   stop_children_of(sup, cfg, console);
   try {
-    if (auto r = evaluator.wait()) st.eval_return = r->mean;
+    if (auto r = evaluator.wait()) st.solve.add(*r, /*after_stop=*/true);
   } catch (const std::exception&) {
   }
   st.last = tracker.update(read_snapshot(run, actors, learners, st.earlier_wall_s + elapsed()),
-                           st.eval_return, sup.actor_restarts());
+                           st.solve.last_mean(), sup.actor_restarts());
   csv.write(st.last);
   tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
   tb.flush();
@@ -199,7 +237,9 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
 }  // namespace
 
 int run_train(const TrainArgs& args) {
-  const auto t0 = Clock::now();
+  // Times count from the exec of `shmrl train`, library loading included.
+  const auto t0 = Clock::now() - std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(process_age_s()));
   auto elapsed = [t0] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   install_stop_handlers({SIGINT, SIGTERM, SIGHUP});
   signal(SIGPIPE, SIG_IGN);  // a closed stderr pipe must not kill the launcher mid-shutdown
@@ -237,8 +277,9 @@ int run_train(const TrainArgs& args) {
     head.insert(head.end(), tail.begin(), tail.end());
     return head;
   };
-  Supervisor sup(self_exe(), rd.logs, static_cast<int>(cfg.get_int("run.actor_restarts")), console);
-  sup.add(Role::Replay, 0, "replay", with({"replay"}, {}));
+  const std::string self = self_exe();
+  Supervisor sup(self, rd.logs, static_cast<int>(cfg.get_int("run.actor_restarts")), console);
+  sup.add(Role::Replay, 0, "replay", with({"replay"}, {}), role_exe(self, "shmrl-replay"));
   for (int r = 0; r < learners; ++r) {
     std::vector<std::string> extra = {"--rank", std::to_string(r)};
     if (!args.resume.empty()) extra.push_back("--resume");
@@ -246,10 +287,11 @@ int run_train(const TrainArgs& args) {
   }
   for (int i = 0; i < actors; ++i) {
     sup.add(Role::Actor, i, "actor" + std::to_string(i),
-            with({"actor"}, {"--actor-id", std::to_string(i), "--num-actors", std::to_string(actors)}));
+            with({"actor"}, {"--actor-id", std::to_string(i), "--num-actors", std::to_string(actors)}),
+            role_exe(self, "shmrl-actor"));
   }
 
-  RunState st;
+  RunState st(cfg);
   if (!args.resume.empty()) read_earlier_session(rd.dir, st);
   try {
     supervise(cfg, run, sup, console, elapsed, st);
@@ -261,17 +303,31 @@ int run_train(const TrainArgs& args) {
     stop_children_of(sup, cfg, console);
   }
   shm::remove_run(rd.run_id);
-  const double target = cfg.get_float("run.target_return");
   RunSummary sum{cfg.get_string("env.id"),
-                 !std::isnan(st.eval_return) && st.eval_return >= target,
+                 st.outcome == Outcome::Solved,
                  st.earlier_wall_s + elapsed(),
                  st.last.env_steps,
                  st.last.updates,
-                 st.eval_return,
+                 st.solve.solving() ? st.solve.solving()->mean : st.solve.last_mean(),
                  static_cast<uint64_t>(cfg.get_int("run.seed")),
                  rd.run_id,
                  st.reason,
-                 sup.actor_restarts()};
+                 sup.actor_restarts(),
+                 static_cast<int>(cfg.get_int("eval.episodes")),
+                 static_cast<int>(cfg.get_int("run.confirm_evals")),
+                 std::nullopt,
+                 st.solve.evaluations()};
+  if (const auto& w = st.solve.solving(); sum.solved && w) {
+    // The learners have stopped: the evaluated weights replace what they trained on since.
+    sum.solve = SolveInfo{st.earlier_wall_s + st.solved_at_s, w->start_env_steps, w->weight_version, ""};
+    try {
+      sum.solve->checkpoint = save_evaluated_weights(cfg, rd.dir, *w);
+      console.message("saved the solving weights (v" + std::to_string(w->weight_version) + ") as " +
+                      sum.solve->checkpoint + " and checkpoints/policy.pt");
+    } catch (const std::exception& e) {
+      console.message(std::string("could not save the solving weights: ") + e.what());
+    }
+  }
   if (!args.resume.empty() && !st.started) {
     // A resume that never got going trained nothing: the run's totals stay those of its last session.
     console.message("the resumed run did not start: " + rd.dir + "/summary.json left as it was");

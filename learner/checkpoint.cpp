@@ -5,6 +5,8 @@
 #include <torch/csrc/jit/serialization/pickler.h>
 #include <xxhash.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -235,6 +237,15 @@ void export_state_dict(const std::string& path, const torch::nn::Module& module)
     writer.writeEndOfFile();
   }
   write_file_atomic(path, bytes);
+}
+
+void write_policy_export(const std::string& dir, const CheckpointMeta& meta, const std::string& algorithm,
+                         const CheckpointCounters& counters, const torch::nn::Module& module,
+                         const std::string& checkpoint) {
+  export_state_dict(dir + "/policy.pt", module);
+  nlohmann::json j = {{"env", meta.env_id}, {"algorithm", algorithm}, {"arch", meta.arch}, {"updates", counters.updates},
+                      {"env_steps", counters.env_steps}, {"checkpoint", checkpoint}};
+  write_file_atomic(dir + "/policy.json", j.dump(2) + "\n");
 }
 
 }  // namespace shmrl::learner

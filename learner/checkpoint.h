@@ -72,6 +72,13 @@ CheckpointCounters load_checkpoint(const std::string& path, const CheckpointMeta
 // initialised). Same errors as load_checkpoint, except for the meta comparison.
 std::pair<CheckpointMeta, CheckpointCounters> peek_checkpoint(const std::string& path);
 
+// The Python export beside a checkpoint: <dir>/policy.pt (export_state_dict of module) and
+// <dir>/policy.json (env, algorithm, architecture, counters, the checkpoint's path). Atomic,
+// O(model bytes).
+void write_policy_export(const std::string& dir, const CheckpointMeta& meta, const std::string& algorithm,
+                         const CheckpointCounters& counters, const torch::nn::Module& module,
+                         const std::string& checkpoint);
+
 // Writes module's parameters and buffers as a dict {name: CPU tensor} in torch.save's format,
 // atomically: `torch.load(path)` in Python gives a state dict; torch::pickle_load reads it back in
 // C++. O(model bytes).

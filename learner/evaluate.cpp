@@ -134,13 +134,21 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
     return std::nullopt;  // the learner is still creating the board
   }
   if (!version) return std::nullopt;
+  EvalResult r = evaluate_weights_blob(blob, env_id, algorithm, hidden, dueling, episodes, seed, kwargs, cancel);
+  r.weight_version = *version;
+  r.weights = std::make_shared<const std::vector<std::byte>>(std::move(blob));
+  return r;
+}
+
+EvalResult evaluate_weights_blob(std::span<const std::byte> blob, const std::string& env_id,
+                                 const std::string& algorithm, const std::vector<int64_t>& hidden,
+                                 bool dueling, int episodes, uint64_t seed, const envs::EnvKwargs& kwargs,
+                                 const std::atomic<bool>* cancel) {
   auto probe = envs::make_env(env_id, kwargs);
   const Algorithm a = resolve_algorithm(algorithm, probe->action_space());
   EvalPolicy policy = actor_policy(a, probe->observation_space(), probe->action_space(), hidden, dueling);
   models::load_weights_blob(*policy.module, blob);
-  EvalResult r = evaluate_policy(policy, env_id, episodes, seed, kwargs, cancel);
-  r.weight_version = *version;
-  return r;
+  return evaluate_policy(policy, env_id, episodes, seed, kwargs, cancel);
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct EvalResult {
   double mean = 0, std = 0, min = 0, max = 0;  // std: population standard deviation
   uint64_t env_steps = 0;
   uint64_t weight_version = 0;  // board: the version evaluated; checkpoint: its update count
+  // Board: the weights blob evaluated (models/weights_blob.h), so the very same weights can be
+  // evaluated again on other seeds and saved; null for a checkpoint.
+  std::shared_ptr<const std::vector<std::byte>> weights;
 };
 
 // Thrown by an evaluation whose `cancel` flag turned true (checked before each env is built and
@@ -75,6 +79,15 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
                                                 int episodes, uint64_t seed,
                                                 const envs::EnvKwargs& kwargs = {},
                                                 const std::atomic<bool>* cancel = nullptr);
+
+// A weights blob (as published on the board) loaded into the actors' network of `algorithm` for
+// env_id with the given hidden sizes and head. Throws std::invalid_argument if the blob does not fit
+// that network, EvalCancelled as evaluate_policy.
+EvalResult evaluate_weights_blob(std::span<const std::byte> blob, const std::string& env_id,
+                                 const std::string& algorithm, const std::vector<int64_t>& hidden,
+                                 bool dueling, int episodes, uint64_t seed,
+                                 const envs::EnvKwargs& kwargs = {},
+                                 const std::atomic<bool>* cancel = nullptr);
 
 // The trained policy of a learner checkpoint (DQN, SAC or TD3) on env_id ("" = the env it was
 // trained on). The env is built with the kwargs the checkpoint's run used (none when env_id names

@@ -6,15 +6,12 @@
 #include <iostream>
 #include <optional>
 
-#include <nlohmann/json.hpp>
-
 #include "actors/envs/registry.h"
 #include "common/proc.h"
 #include "common/run.h"
 #include "common/schema.h"
 #include "common/stats.h"
 #include "common/stop_signal.h"
-#include "learner/atomic_file.h"
 #include "learner/checkpoint.h"
 #include "learner/device.h"
 #include "learner/algorithm.h"
@@ -70,11 +67,7 @@ struct Checkpointer {
   // Checkpoint + Python export (policy.pt and policy.json). Rank 0 only.
   void write(Learner& l, StatsWriter& stats) {
     const CheckpointCounters c{l.updates(), actor_env_steps(run, actors)};
-    auto path = save_checkpoint(dir, meta, c, l.checkpoint_state());
-    export_state_dict(dir + "/policy.pt", l.policy());
-    nlohmann::json j = {{"env", meta.env_id}, {"algorithm", algorithm}, {"arch", meta.arch}, {"updates", c.updates},
-                        {"env_steps", c.env_steps}, {"checkpoint", path}};
-    write_file_atomic(dir + "/policy.json", j.dump(2) + "\n");
+    write_policy_export(dir, meta, algorithm, c, l.policy(), save_checkpoint(dir, meta, c, l.checkpoint_state()));
     stats.set(stat::kCheckpointUpdates, static_cast<double>(c.updates));
   }
 };

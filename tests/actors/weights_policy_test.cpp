@@ -76,7 +76,7 @@ TEST_CASE("greedy Q policy picks argmax of QNet on a batch", "[policy]") {
     PolicyOptions o;
     o.hidden = {32, 32};
     o.dueling = dueling;
-    o.epsilon = 0;
+    o.epsilon = {0.0};
     o.seed = 5;
     const std::size_t batch = 64;
     auto policy = make_policy(kCartObs, Space::discrete(3), o, batch);
@@ -123,7 +123,7 @@ TEST_CASE("policy weights follow load_weights", "[policy]") {
 TEST_CASE("epsilon-greedy explores uniformly at epsilon 1", "[policy]") {
   PolicyOptions o;
   o.hidden = {8};
-  o.epsilon = 1.0;
+  o.epsilon = {1.0};
   o.seed = 3;
   const std::size_t batch = 1000;
   auto policy = make_policy(kCartObs, Space::discrete(4), o, batch);
@@ -136,6 +136,34 @@ TEST_CASE("epsilon-greedy explores uniformly at epsilon 1", "[policy]") {
     counts[v]++;
   }
   for (int c : counts) CHECK((c > 180 && c < 320));  // 250 expected, ~14 std
+}
+
+TEST_CASE("epsilon per batch row: greedy rows stay greedy, epsilon-1 rows explore", "[policy]") {
+  PolicyOptions o;
+  o.hidden = {8};
+  o.dueling = false;
+  const std::size_t batch = 400;
+  o.epsilon.assign(batch, 0.0);
+  for (std::size_t i = 1; i < batch; i += 2) o.epsilon[i] = 1.0;  // odd rows random, even rows greedy
+  auto policy = make_policy(kCartObs, Space::discrete(4), o, batch);
+  QNet net(QNetOptions{4, 4, {8}, false});
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : net->parameters()) p.zero_();
+    net->head()->bias[2] = 1.0f;  // greedy is action 2 everywhere
+  }
+  policy->load_weights(save_weights_blob(*net));
+  std::fill_n(policy->input(), batch * 4, 0.1f);
+  std::vector<int32_t> a(batch);
+  policy->act(reinterpret_cast<std::byte*>(a.data()));
+  int odd_not_greedy = 0;
+  for (std::size_t i = 0; i < batch; ++i) {
+    if (i % 2 == 0) CHECK(a[i] == 2);
+    else odd_not_greedy += a[i] != 2;
+  }
+  CHECK((odd_not_greedy > 110 && odd_not_greedy < 190));  // 150 expected (3/4 of 200), ~6 std
+  o.epsilon.assign(3, 0.5);  // neither one value nor one per row
+  CHECK_THROWS_WITH(make_policy(kCartObs, Space::discrete(4), o, batch), Catch::Contains("epsilons"));
 }
 
 TEST_CASE("TD3 policy: deterministic actor plus clipped noise", "[policy]") {
@@ -212,7 +240,7 @@ TEST_CASE("policies refuse unsupported spaces and options", "[policy]") {
                     Catch::Contains("observation space"));
   const Space unbounded = Space::box({1}, {-INFINITY}, {INFINITY});
   CHECK_THROWS_AS(make_policy(kCartObs, unbounded, o, 4), std::invalid_argument);
-  o.epsilon = 2;
+  o.epsilon = {2.0};
   CHECK_THROWS_WITH(make_policy(kCartObs, Space::discrete(2), o, 4), Catch::Contains("epsilon"));
 }
 

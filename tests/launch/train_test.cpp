@@ -190,16 +190,56 @@ TEST_CASE("a stopped run resumes from its checkpoint, shmrl eval scores a checkp
   CHECK_THAT(out, Catch::Contains("cut.pt"));
 }
 
-TEST_CASE("CartPole-v1 trains to solved end to end, bounded by env steps", "[train][e2e]") {
+// (No ',' or ';' in test names: ctest's test discovery splits names there.)
+TEST_CASE("CartPole-v1 trains to solved end to end (bounded by env steps) and saves the passing weights",
+          "[train][e2e]") {
   TrainRun run({"--env", "CartPole-v1", "--seed", "1", "--max-env-steps", "1000000", "--time-limit", "0"},
                "e2e");
   int rc = run.wait_exit(600s);
   INFO(run.launcher_log());
   REQUIRE(rc == 0);
   auto summary = run.summary();
-  CHECK(summary["solved"] == true);
+  INFO(summary.dump(2));
+  REQUIRE(summary["solved"] == true);
   CHECK(summary["eval_return"].get<double>() >= 475.0);
   CHECK(summary["env_steps"].get<double>() <= 1000000 + 100000);  // the limit plus at most ~1 s of steps
   CHECK(summary["updates"].get<double>() > 0);
   CHECK(shmrl::shm::list_segments(run.run_id()).empty());
+
+  // The passing evaluation and its confirmation (default run.confirm_evals = 1): same weights, fresh seeds.
+  const auto& solve = summary["solve"];
+  const uint64_t version = solve["weight_version"];
+  nlohmann::json passing, confirming;
+  for (const auto& e : summary["evaluations"]) {
+    if (e["weight_version"] != version || e["after_stop"] == true) continue;
+    (e["confirmation"] == true ? confirming : passing) = e;
+  }
+  REQUIRE(passing.is_object());
+  REQUIRE(confirming.is_object());
+  CHECK(passing["mean"].get<double>() == summary["eval_return"].get<double>());
+  CHECK(confirming["mean"].get<double>() >= 475.0);
+  CHECK(confirming["seed"] != passing["seed"]);
+  CHECK(summary["claim"] == "ok");  // 20 episodes
+
+  // Saved: those weights, as the newest checkpoint and as policy.pt; nothing trained on later is left.
+  const fs::path ckpt = solve["checkpoint"].get<std::string>();
+  REQUIRE(fs::exists(ckpt));
+  for (const auto& e : fs::directory_iterator(run.dir() / "checkpoints")) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("ckpt-", 0) == 0) CHECK(name <= ckpt.filename().string());
+  }
+  auto policy = nlohmann::json::parse(slurp(run.dir() / "checkpoints" / "policy.json"));
+  CHECK(policy["updates"] == version);
+  CHECK(policy["checkpoint"] == ckpt.string());
+
+  // shmrl eval of the saved checkpoint on the passing evaluation's seeds reproduces its mean.
+  std::string out;
+  REQUIRE(run_shmrl({"eval", "--checkpoint", ckpt.string(), "--episodes",
+                     std::to_string(passing["episodes"].get<int>()), "--seed",
+                     std::to_string(passing["seed"].get<uint64_t>()), "--json"},
+                    out, 120s) == 0);
+  INFO(out);
+  auto j = nlohmann::json::parse(out.substr(out.find('{')));
+  CHECK(j["mean"].get<double>() == Approx(passing["mean"].get<double>()).margin(1.0));
+  CHECK(j["mean"].get<double>() >= 474.0);
 }
