@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -42,9 +43,10 @@ void install_handlers() {
 
 std::shared_ptr<const mjModel> load_model(const std::string& env_id, const std::string& path) {
   static std::mutex mu;
-  static std::map<std::string, std::weak_ptr<const mjModel>> cache;
+  // Kept for the process's life: a few small models, loaded (and their XML warnings logged) once.
+  static std::map<std::string, std::shared_ptr<const mjModel>> cache;
   std::lock_guard lock(mu);
-  if (auto m = cache[path].lock()) return m;
+  if (auto it = cache.find(path); it != cache.end()) return it->second;
   if (!std::filesystem::exists(path))
     throw std::runtime_error(env_id + ": model file " + path + " does not exist; " + kInstall);
   char error[1000] = "";
@@ -170,6 +172,31 @@ StepResult MujocoEnv::unstable(std::byte* obs) {
   mj_forward(model_.get(), data_);
   write_obs_bytes(obs);
   return {0.0, true, false};
+}
+
+double MujocoEnv::raw_mj_steps_per_second(double seconds) const {
+  const mjModel* m = model_.get();
+  mjData* d = mj_copyData(nullptr, m, data_);
+  if (!d) throw std::runtime_error(options_.env_id + ": mj_copyData failed (out of memory?)");
+  Rng rng(1);
+  long steps = 0;
+  const auto start = std::chrono::steady_clock::now();
+  const auto until = start + std::chrono::duration<double>(seconds);
+  do {
+    for (int k = 0; k < 100; ++k, ++steps) {  // the clock is read every 100 steps
+      if (steps % options_.frame_skip == 0)
+        for (int i = 0; i < m->nu; ++i)
+          d->ctrl[i] = rng.uniform(m->actuator_ctrlrange[2 * i], m->actuator_ctrlrange[2 * i + 1]);
+      if (steps % (long(options_.frame_skip) * options_.max_episode_steps) == 0) {
+        mj_resetData(m, d);
+        mj_forward(m, d);
+      }
+      mj_step(m, d);
+    }
+  } while (std::chrono::steady_clock::now() < until);
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  mj_deleteData(d);
+  return steps / elapsed;
 }
 
 double MujocoEnv::action_cost(double weight) const {

@@ -50,6 +50,13 @@ class MujocoEnv : public Env {
   const Space& action_space() const override { return action_space_; }
   const Space& observation_space() const override { return obs_space_; }
   int max_episode_steps() const override { return options_.max_episode_steps; }
+  // For `shmrl bench actor`: bare mj_step calls per second on a scratch copy of this env's data
+  // (no wrapper, no observation, no reward), with uniform random controls changed every frame_skip
+  // steps and a reset every max_episode_steps env steps, for about `seconds` of wall time. An env
+  // can step at most this / frame_skip times a second. Allocates the scratch mjData.
+  double raw_mj_steps_per_second(double seconds) const;
+  int frame_skip() const { return options_.frame_skip; }
+
   // mj_resetData, qpos = init + U(-s, s), qvel = init + noise (Options::velocity_noise), mj_forward.
   void reset(uint64_t seed, std::byte* obs) override;
   // qpos then qvel (Gymnasium's state_vector()).
