@@ -85,6 +85,14 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
       obs_numel_(schema_.obs_space().numel()),
       ep_return_(envs_.size()),
       ep_length_(envs_.size()) {
+  if (opts.initial_priority == "actor") {
+    if (!policy_->estimates_priorities())
+      throw std::invalid_argument("actor.initial_priority = \"actor\": the " +
+                                  std::string(algorithm_name(resolve_algorithm(opts.algorithm, schema_.action_space()))) +
+                                  " policy has no Q-values to estimate priorities with; use \"max\"");
+    priorities_ = std::make_unique<PolicyPriorities>(*policy_, schema_, static_cast<float>(opts.priority_epsilon));
+    writer_.set_commit_hook(priorities_.get());
+  }
   // A restarted actor continues its predecessor's totals.
   base_env_steps_ = stats_[stat::kEnvSteps].load();
   base_episodes_ = stats_[stat::kEpisodes].load();

@@ -69,6 +69,21 @@ class Actor {
   void reset_env(std::size_t env);
   void sync_and_publish();
 
+  // actor.initial_priority = "actor": each batch's priorities from the policy before it is committed.
+  class PolicyPriorities final : public CommitHook {
+   public:
+    PolicyPriorities(Policy& policy, const TransitionSchema& schema, float priority_epsilon)
+        : policy_(policy), schema_(schema), epsilon_(priority_epsilon) {}
+    void before_commit(std::byte* const* records, std::size_t n) override {
+      policy_.estimate_priorities(schema_, records, n, epsilon_);
+    }
+
+   private:
+    Policy& policy_;
+    const TransitionSchema& schema_;
+    float epsilon_;
+  };
+
   ActorOptions opts_;
   const std::atomic<bool>& stop_;
   std::vector<std::unique_ptr<envs::Env>> envs_;
@@ -79,6 +94,7 @@ class Actor {
   RingWriter writer_;
   WeightSync weights_;
   StatsWriter stats_;
+  std::unique_ptr<PolicyPriorities> priorities_;
   std::mt19937_64 seed_rng_;  // episode reset seeds
   std::vector<std::byte> actions_;
   std::size_t obs_bytes_, action_bytes_, obs_numel_;

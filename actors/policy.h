@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/algorithm.h"
+#include "common/schema.h"
 #include "common/spaces.h"
 
 namespace shmrl::actors {
@@ -54,6 +55,17 @@ class Policy {
   // network (the weights are then unchanged). O(blob bytes).
   virtual void load_weights(std::span<const std::byte> blob) = 0;
   virtual std::vector<std::byte> save_weights() const = 0;
+  // Ape-X's actor-side initial priorities: sets the initial_priority of n packed records (of
+  // `schema`) to |reward + discount * max_a Q(next_obs, a) - Q(obs, action)| + priority_epsilon,
+  // from this policy's current network, in one batched forward. Returns false, leaving the records
+  // as they are (the replay service then uses its running max), for a policy without Q-values
+  // (SAC, TD3): estimates_priorities() says which. O(n) forward rows, allocates.
+  virtual bool estimates_priorities() const { return false; }
+  virtual bool estimate_priorities(const TransitionSchema& schema, std::byte* const* records, std::size_t n,
+                                   float priority_epsilon) {
+    (void)schema, (void)records, (void)n, (void)priority_epsilon;
+    return false;
+  }
 
  protected:
   Policy(std::size_t batch, std::size_t obs_numel) : batch_(batch), input_(batch * obs_numel) {}

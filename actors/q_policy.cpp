@@ -69,6 +69,42 @@ class QPolicy final : public Policy {
       out[i] = uniform_(rng_) < epsilon_[i] ? pick_(rng_) : static_cast<int32_t>(greedy[i]);
   }
 
+  bool estimates_priorities() const override { return true; }
+  bool estimate_priorities(const TransitionSchema& schema, std::byte* const* records, std::size_t n,
+                           float priority_epsilon) override {
+    if (n == 0) return true;
+    const auto rows = static_cast<int64_t>(n);
+    const int64_t dim = x_.size(1);
+    // obs rows first, then next_obs rows: one forward for both.
+    auto x = torch::empty({2 * rows, dim}, torch::kFloat32);
+    auto action = torch::empty({rows}, torch::kInt64);
+    auto reward = torch::empty({rows}, torch::kFloat32);
+    auto discount = torch::empty({rows}, torch::kFloat32);
+    float* xp = x.data_ptr<float>();
+    const std::size_t obs_bytes = static_cast<std::size_t>(dim) * sizeof(float);
+    for (std::size_t i = 0; i < n; ++i) {
+      const TransitionRef t = schema.unpack(records[i]);
+      std::memcpy(xp + i * dim, t.obs, obs_bytes);
+      std::memcpy(xp + (n + i) * dim, t.next_obs, obs_bytes);
+      int32_t a;
+      std::memcpy(&a, t.action, sizeof a);
+      action.data_ptr<int64_t>()[i] = a;
+      reward.data_ptr<float>()[i] = t.reward;
+      discount.data_ptr<float>()[i] = t.discount;
+    }
+    torch::Tensor priority;
+    {
+      c10::InferenceMode guard;
+      const auto q = net_->forward(x);
+      const auto q_taken = q.slice(0, 0, rows).gather(1, action.unsqueeze(1)).squeeze(1);
+      const auto q_next = std::get<0>(q.slice(0, rows, 2 * rows).max(1));
+      priority = ((reward + discount * q_next - q_taken).abs() + priority_epsilon).contiguous();
+    }
+    const float* p = priority.data_ptr<float>();
+    for (std::size_t i = 0; i < n; ++i) schema.set_initial_priority(records[i], p[i]);
+    return true;
+  }
+
   void load_weights(std::span<const std::byte> blob) override { models::load_weights_blob(*net_, blob); }
   std::vector<std::byte> save_weights() const override { return models::save_weights_blob(*net_); }
 

@@ -44,9 +44,18 @@ void RingWriter::reserve_batch() {
   blocked_ns_ += std::chrono::nanoseconds(Clock::now() - start).count();
 }
 
+void RingWriter::commit_written() {
+  if (hook_ && written_ > 0) {
+    batch_ptrs_.resize(written_);
+    for (std::size_t i = 0; i < written_; ++i) batch_ptrs_[i] = shared_.ring.reserved(i);
+    hook_->before_commit(batch_ptrs_.data(), written_);
+  }
+  shared_.ring.commit(written_);  // commit(0) just drops the reservation
+}
+
 std::byte* RingWriter::next_record() {
   if (written_ == reserved_) {
-    if (written_ > 0) shared_.ring.commit(written_);
+    if (written_ > 0) commit_written();
     reserve_batch();
   }
   return shared_.ring.reserved(written_++);
@@ -54,7 +63,7 @@ std::byte* RingWriter::next_record() {
 
 void RingWriter::flush() {
   if (reserved_ == 0) return;
-  shared_.ring.commit(written_);  // commit(0) just drops the reservation
+  commit_written();
   reserved_ = written_ = 0;
 }
 

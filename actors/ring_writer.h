@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
+#include <vector>
 
 #include "actors/nstep.h"
 #include "common/run.h"
@@ -22,6 +23,15 @@ namespace shmrl::actors {
 // exits; records written but not committed are discarded (they were never visible).
 struct StopRequested : std::runtime_error {
   StopRequested() : std::runtime_error("stop requested") {}
+};
+
+// Sees each batch of records just before it is committed (made visible to the replay service): the
+// last chance to edit them in place, e.g. to set their initial priorities. Called on the actor's
+// thread, with the batch's records in order.
+class CommitHook {
+ public:
+  virtual ~CommitHook() = default;
+  virtual void before_commit(std::byte* const* records, std::size_t n) = 0;
 };
 
 class RingWriter final : public RecordSink {
@@ -38,6 +48,8 @@ class RingWriter final : public RecordSink {
   std::byte* next_record() override;
   // Commits every record handed out so far. Cheap when there is none.
   void flush();
+  // hook (null = none) must outlive the writer's use of it.
+  void set_commit_hook(CommitHook* hook) { hook_ = hook; }
   // Stamps the producer heartbeat (once per vector step).
   void heartbeat() { shared_.ring.heartbeat(); }
 
@@ -47,12 +59,15 @@ class RingWriter final : public RecordSink {
 
  private:
   void reserve_batch();  // reserves up to push_batch slots, waiting while there is no room
+  void commit_written();  // the hook, then commit of the written records
 
   shm::SharedRing shared_;
   std::size_t push_batch_;
   const std::atomic<bool>& stop_;
   std::size_t reserved_ = 0, written_ = 0;
   uint64_t blocked_ns_ = 0;
+  CommitHook* hook_ = nullptr;
+  std::vector<std::byte*> batch_ptrs_;  // the hook's argument, reused
 };
 
 }  // namespace shmrl::actors

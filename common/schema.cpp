@@ -73,6 +73,10 @@ void TransitionSchema::pack(const TransitionRef& t, std::byte* r) const {
   if (end < record_bytes_) std::memset(r + end, 0, record_bytes_ - end);  // no stale padding bytes
 }
 
+void TransitionSchema::set_initial_priority(std::byte* r, float priority) const {
+  std::memcpy(r + prio_off_, &priority, 4);
+}
+
 TransitionRef TransitionSchema::unpack(const std::byte* r) const {
   TransitionRef t;
   t.obs = r + obs_off_;

@@ -59,6 +59,9 @@ class TransitionSchema {
   void pack(const TransitionRef& t, std::byte* record) const;
   // Views into record; valid while record is.
   TransitionRef unpack(const std::byte* record) const;
+  // Overwrites the initial_priority field of a packed record (actors that estimate priorities after
+  // packing). O(1).
+  void set_initial_priority(std::byte* record, float priority) const;
 
  private:
   Space obs_, action_;

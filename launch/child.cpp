@@ -8,9 +8,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "launch/process_title.h"
 
 namespace shmrl::launch {
 namespace {
@@ -22,6 +28,42 @@ void write_all(int fd, const char* s) {
     s += w;
     n -= static_cast<std::size_t>(w);
   }
+}
+
+// The child side of a start, before exec or body: its own group, PDEATHSIG, default signal handling,
+// stdin from /dev/null and stdout/stderr to the log. Async-signal-safe calls only.
+void become_child(pid_t parent, int log_fd) {
+  ::setpgid(0, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != parent) ::_exit(1);  // the launcher died before prctl took effect
+  // The launcher's own signal handling must not leak into the child: unblock everything and
+  // restore default dispositions (handlers reset on exec anyway; ignored signals would not).
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGCHLD}) ::signal(sig, SIG_DFL);
+  int devnull = ::open("/dev/null", O_RDONLY);
+  if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+  ::dup2(log_fd, STDOUT_FILENO);
+  ::dup2(log_fd, STDERR_FILENO);
+}
+
+int open_log(const std::string& log_path) {
+  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) {
+    throw std::runtime_error("cannot open log file '" + log_path + "': " + std::strerror(errno));
+  }
+  return log_fd;
+}
+
+pid_t fork_or_throw(int log_fd) {
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int err = errno;
+    ::close(log_fd);
+    throw std::runtime_error(std::string("fork failed: ") + std::strerror(err));
+  }
+  return pid;
 }
 }  // namespace
 
@@ -44,31 +86,11 @@ Child Child::spawn(const std::string& program, const std::vector<std::string>& a
   std::vector<char*> argv;
   for (auto& a : argv_store) argv.push_back(a.data());
   argv.push_back(nullptr);
-  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) {
-    throw std::runtime_error("cannot open log file '" + log_path + "': " + std::strerror(errno));
-  }
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    int err = errno;
-    ::close(log_fd);
-    throw std::runtime_error(std::string("fork failed: ") + std::strerror(err));
-  }
+  const int log_fd = open_log(log_path);
+  const pid_t parent = ::getpid();
+  const pid_t pid = fork_or_throw(log_fd);
   if (pid == 0) {
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != parent) ::_exit(1);  // the launcher died before prctl took effect
-    // The launcher's own signal handling must not leak into the child: unblock everything and
-    // restore default dispositions (handlers reset on exec anyway; ignored signals would not).
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGCHLD}) ::signal(sig, SIG_DFL);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
+    become_child(parent, log_fd);
     ::execv(argv[0], argv.data());
     write_all(STDERR_FILENO, "launcher: exec of ");
     write_all(STDERR_FILENO, argv[0]);
@@ -84,6 +106,49 @@ Child Child::spawn(const std::string& program, const std::vector<std::string>& a
   Child c;
   c.pid_ = pid;
   return c;
+}
+
+Child Child::fork_run(const std::string& title, const std::string& log_path, const std::function<int()>& body) {
+  // Output still buffered in this process would be written twice (by the child too).
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  const int log_fd = open_log(log_path);
+  const pid_t parent = ::getpid();
+  const pid_t pid = fork_or_throw(log_fd);
+  if (pid == 0) {
+    // A single-threaded process's fork child may call anything, as after an exec.
+    become_child(parent, log_fd);
+    ::close(log_fd);
+    set_process_title(title);
+    int rc = 1;
+    try {
+      rc = body();
+    } catch (const std::exception& e) {
+      std::cerr << title << ": " << e.what() << std::endl;
+    }
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    // The launcher's static objects and atexit handlers belong to the launcher: skip them.
+    ::_exit(rc);
+  }
+  ::close(log_fd);
+  ::setpgid(pid, pid);  // as in spawn
+  Child c;
+  c.pid_ = pid;
+  return c;
+}
+
+bool single_threaded() {
+  std::ifstream stat("/proc/self/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  std::istringstream rest(line.substr(line.rfind(')') + 2));  // fields from 3 (state) on
+  std::string field;
+  for (int i = 3; i < 20 && rest >> field;) ++i;  // num_threads is field 20
+  long threads = 0;
+  return (rest >> threads) && threads == 1;
 }
 
 Child::Child(Child&& o) noexcept : pid_(o.pid_), status_(o.status_) { o.pid_ = -1; }

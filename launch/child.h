@@ -20,6 +20,9 @@ namespace shmrl::launch {
 // How a child ended: "exited with status 3", "killed by signal 9 (SIGKILL)".
 std::string describe_wait_status(int status);
 
+// Whether this process runs a single thread now (/proc/self/stat; false if it cannot tell).
+bool single_threaded();
+
 class Child {
  public:
   // Starts `program` with argv = {program, args...}; output appended to log_path (created 0644).
@@ -27,6 +30,15 @@ class Child {
   // as the child exiting with status 127 and a line in its log.
   static Child spawn(const std::string& program, const std::vector<std::string>& args,
                      const std::string& log_path);
+
+  // Starts a child that runs `body` in a fork of this process, without exec: it keeps the libraries
+  // this process has already loaded and initialised (LibTorch's start-up is paid once, by the
+  // launcher), so it is ready in milliseconds. Same group, PDEATHSIG, signals and log as spawn; its
+  // command line (ps, /proc/<pid>/cmdline) becomes `title`; it exits with body's return value (1 and
+  // a line in its log if body throws). Precondition: this process has a single thread (a fork copies
+  // only the calling thread, and a lock another thread held would stay locked in the child): see
+  // single_threaded(). Throws std::runtime_error as spawn.
+  static Child fork_run(const std::string& title, const std::string& log_path, const std::function<int()>& body);
 
   Child() = default;
   Child(Child&& o) noexcept;

@@ -21,7 +21,7 @@ namespace shmrl::launch {
 struct ProcessSizes {
   std::size_t actor = std::size_t{100} << 20;   // shmrl-actor: measured 56 MiB
   std::size_t learner = std::size_t{210} << 20;
-  std::size_t replay = std::size_t{16} << 20;   // shmrl-replay, besides its shared-memory segments: 2 MiB
+  std::size_t replay = std::size_t{16} << 20;   // shmrl-replay, besides its shared-memory segments: 2 MiB (4 MiB private forked)
   std::size_t launcher = std::size_t{210} << 20;  // with its evaluation thread
   std::size_t shared_code = std::size_t{200} << 20;  // the binary and LibTorch's pages, mapped once
 };

@@ -8,6 +8,23 @@
 
 namespace shmrl::launch {
 
+namespace {
+nlohmann::ordered_json seconds_or_null(double s) {
+  return std::isnan(s) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
+}
+
+std::string fmt_s(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", s);
+  return std::isnan(s) ? "-" : buf;
+}
+}  // namespace
+
+std::string StartupTimes::describe() const {
+  return "launcher main " + fmt_s(launcher_main_s) + ", children spawned " + fmt_s(spawn_s) + "; ready: replay " +
+         fmt_s(replay_ready_s) + ", learners " + fmt_s(learners_ready_s) + ", actors " + fmt_s(actors_ready_s);
+}
+
 void write_summary(const std::string& path, const RunSummary& s) {
   nlohmann::ordered_json j;
   j["env"] = s.env;
@@ -44,6 +61,12 @@ void write_summary(const std::string& path, const RunSummary& s) {
                                 {"confirmation", e.stats.confirmation},
                                 {"after_stop", e.after_stop}});
   }
+  j["startup"] = {{"launcher_main_s", seconds_or_null(s.startup.launcher_main_s)},
+                  {"spawn_s", seconds_or_null(s.startup.spawn_s)},
+                  {"replay_ready_s", seconds_or_null(s.startup.replay_ready_s)},
+                  {"learners_ready_s", seconds_or_null(s.startup.learners_ready_s)},
+                  {"actors_ready_s", seconds_or_null(s.startup.actors_ready_s)},
+                  {"all_ready_s", seconds_or_null(s.startup.all_ready_s)}};
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);

@@ -2,7 +2,7 @@
 // runs/<run-id>/summary.json, written once when the run has stopped:
 //   {"env", "solved", "wall_seconds", "env_steps", "updates", "eval_return", "seed", "run_id",
 //    "stop_reason", "actor_restarts", "eval_episodes", "confirm_evals", "claim", "solve",
-//    "evaluations"}
+//    "evaluations", "startup"}
 // solved is true only when the run stopped because its weights passed (confirmations included);
 // then eval_return is the passing evaluation's mean and "solve" says when (seconds, env steps of
 // the run when that evaluation started, weight version = learner updates) and which checkpoint
@@ -10,8 +10,10 @@
 // "solve" is null. "claim" is "weak" when eval_episodes < 10 (few episodes: a noisy mean), else
 // "ok". "evaluations" lists every evaluation: time, env steps, weight version, seed, episodes,
 // mean, std, whether it confirmed earlier weights and whether it finished after the stop.
-// For a resumed run, wall_seconds and env_steps include the earlier sessions.
+// "startup" holds StartupTimes (null where not reached). For a resumed run, wall_seconds and
+// env_steps include the earlier sessions.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +27,20 @@ struct SolveInfo {
   double env_steps = 0;     // the run's env steps when the passing evaluation started
   uint64_t weight_version = 0;
   std::string checkpoint;  // the saved checkpoint of those weights ("" if it could not be written)
+};
+
+// Where start-up went, in seconds since the exec of `shmrl train`: the launcher reaching main()
+// (its own library loading), the first child spawned (configuration checked, run directory made),
+// and the last process of each role ready; NaN where a phase was not reached.
+struct StartupTimes {
+  double launcher_main_s = std::numeric_limits<double>::quiet_NaN();
+  double spawn_s = std::numeric_limits<double>::quiet_NaN();
+  double replay_ready_s = std::numeric_limits<double>::quiet_NaN();
+  double learners_ready_s = std::numeric_limits<double>::quiet_NaN();
+  double actors_ready_s = std::numeric_limits<double>::quiet_NaN();
+  double all_ready_s = std::numeric_limits<double>::quiet_NaN();
+  // "launcher main 0.41 s, children spawned 0.47 s; ready: replay 0.48 s, learners 0.90 s, actors 0.80 s".
+  std::string describe() const;
 };
 
 struct RunSummary {
@@ -42,6 +58,7 @@ struct RunSummary {
   int confirm_evals = 0;
   std::optional<SolveInfo> solve;  // set iff solved
   std::vector<EvalRecord> evaluations;
+  StartupTimes startup;
 };
 
 // Fewer evaluation episodes than this make summary.json call the claim weak.

@@ -38,11 +38,19 @@ Supervisor::Supervisor(std::string program, std::string log_dir, int actor_resta
       budget_(actor_restart_budget),
       console_(console) {}
 
-void Supervisor::add(Role role, int index, std::string name, std::vector<std::string> args, std::string program) {
-  members_.push_back(Member{role, index, std::move(name), std::move(args), Child{}, 0, std::move(program)});
+void Supervisor::add(Role role, int index, std::string name, std::vector<std::string> args, std::string program,
+                     bool may_fork) {
+  members_.push_back(
+      Member{role, index, std::move(name), std::move(args), Child{}, 0, std::move(program), may_fork});
 }
 
-void Supervisor::spawn(Member& m) {
+void Supervisor::spawn(Member& m, bool first) {
+  if (first && m.may_fork && fork_entry_ && single_threaded()) {
+    std::string title = "shmrl";
+    for (const auto& a : m.args) title += " " + a;
+    m.child = Child::fork_run(title, log_path(m), [this, &m] { return fork_entry_(m.args); });
+    return;
+  }
   m.child = Child::spawn(m.program.empty() ? program_ : m.program, m.args, log_path(m));
 }
 
@@ -76,14 +84,19 @@ void Supervisor::start_if(const std::function<bool(const Member&)>& which,
     for (Member* s : starting) {
       if (auto st = s->child.poll()) throw StartError(ended(*s, *st));
     }
-    spawn(m);
+    spawn(m, m.child.pid() <= 0);
     starting.push_back(&m);
   }
   while (!starting.empty()) {
     for (auto it = starting.begin(); it != starting.end();) {
       Member& m = **it;
       if (auto st = m.child.poll()) throw StartError(ended(m, *st));
-      it = ready(m) ? starting.erase(it) : it + 1;
+      if (ready(m)) {
+        m.ready_at = std::chrono::steady_clock::now();
+        it = starting.erase(it);
+      } else {
+        ++it;
+      }
     }
     if (starting.empty()) break;
     if (stopping()) throw StartError("stopped during start-up");

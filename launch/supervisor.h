@@ -32,6 +32,8 @@ struct Member {
   Child child;
   int restarts = 0;
   std::string program;  // what it execs; "" = the supervisor's program
+  bool may_fork = false;  // its first start may be a fork of the launcher (see set_fork_entry)
+  std::chrono::steady_clock::time_point ready_at{};  // when start() last saw it ready
 };
 
 class Supervisor {
@@ -40,7 +42,14 @@ class Supervisor {
   Supervisor(std::string program, std::string log_dir, int actor_restart_budget, Console& console);
 
   // Registers a child; started by start(). program: its executable ("" = the supervisor's).
-  void add(Role role, int index, std::string name, std::vector<std::string> args, std::string program = "");
+  // may_fork: see set_fork_entry.
+  void add(Role role, int index, std::string name, std::vector<std::string> args, std::string program = "",
+           bool may_fork = false);
+  // How a member added with may_fork starts the first time, while the launcher still runs a single
+  // thread: a fork of the launcher that runs entry(member.args) (Child::fork_run), ready in
+  // milliseconds since the libraries are loaded already. Restarts, and starts once the launcher has
+  // more threads, exec the member's program as usual.
+  void set_fork_entry(std::function<int(const std::vector<std::string>&)> entry) { fork_entry_ = std::move(entry); }
   // Starts every registered member of `role` together, then waits until ready(member) holds for
   // each. Throws StartError if one ends first or the deadline passes, or if `stopping()` turns
   // true (a stop signal during start-up); both are also checked before each spawn, so a stop or a
@@ -63,7 +72,8 @@ class Supervisor {
   std::string log_path(const Member& m) const { return log_dir_ + "/" + m.name + ".log"; }
 
  private:
-  void spawn(Member& m);
+  // first: the member's first start (a fork when allowed).
+  void spawn(Member& m, bool first = false);
   void start_if(const std::function<bool(const Member&)>& which, const std::function<bool(const Member&)>& ready,
                 std::chrono::steady_clock::time_point deadline, const std::function<bool()>& stopping);
   // "<name> (pid P) <how it ended>; last lines of <log>:\n..." for error messages.
@@ -73,6 +83,7 @@ class Supervisor {
   int budget_;
   Console& console_;
   std::vector<Member> members_;
+  std::function<int(const std::vector<std::string>&)> fork_entry_;
 };
 
 // The last `lines` lines of a text file ("" if unreadable), each indented by two spaces.

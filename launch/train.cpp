@@ -25,6 +25,7 @@
 #include "launch/resume.h"
 #include "launch/run_dir.h"
 #include "launch/solve.h"
+#include "launch/role_entry.h"
 #include "launch/summary.h"
 #include "launch/supervisor.h"
 #include "launch/tfevents.h"
@@ -83,6 +84,7 @@ struct RunState {
   // Totals of the earlier sessions of a resumed run (from its summary.json): rows continue them.
   double earlier_wall_s = 0, earlier_env_steps = 0;
   bool started = false;  // every process became ready
+  StartupTimes startup;
 };
 
 // The wall time and env steps an earlier session of a resumed run recorded (0 if none).
@@ -138,6 +140,8 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   auto timeout = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(cfg.get_float("run.ready_timeout_s")));
   // Actors create their rings and learners wait for the replay service's slots: all start at once.
+  st.startup.spawn_s = elapsed();
+  const auto spawned_at = Clock::now();
   sup.start_all(
       [&](const Member& m) {
         switch (m.role) {
@@ -152,8 +156,16 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
       },
       Clock::now() + timeout, stopping);
   st.started = true;
-  console.message("all " + std::to_string(sup.members().size()) + " processes ready " + fmt(elapsed(), 2) +
-                  " s after shmrl train started");
+  for (const Member& m : sup.members()) {
+    const double s = st.startup.spawn_s + std::chrono::duration<double>(m.ready_at - spawned_at).count();
+    double& role = m.role == Role::Replay ? st.startup.replay_ready_s
+                   : m.role == Role::Learner ? st.startup.learners_ready_s
+                                             : st.startup.actors_ready_s;
+    role = std::isnan(role) ? s : std::max(role, s);
+  }
+  st.startup.all_ready_s = elapsed();
+  console.message("all " + std::to_string(sup.members().size()) + " processes ready " +
+                  fmt(st.startup.all_ready_s, 2) + " s after shmrl train started (" + st.startup.describe() + ")");
 
   const double time_limit = cfg.get_float("run.time_limit_s");
   const double max_steps = static_cast<double>(cfg.get_int("run.max_env_steps"));
@@ -241,6 +253,7 @@ int run_train(const TrainArgs& args) {
   const auto t0 = Clock::now() - std::chrono::duration_cast<Clock::duration>(
                                      std::chrono::duration<double>(process_age_s()));
   auto elapsed = [t0] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  const double main_s = elapsed();
   install_stop_handlers({SIGINT, SIGTERM, SIGHUP});
   signal(SIGPIPE, SIG_IGN);  // a closed stderr pipe must not kill the launcher mid-shutdown
   Config cfg;
@@ -279,19 +292,22 @@ int run_train(const TrainArgs& args) {
   };
   const std::string self = self_exe();
   Supervisor sup(self, rd.logs, static_cast<int>(cfg.get_int("run.actor_restarts")), console);
-  sup.add(Role::Replay, 0, "replay", with({"replay"}, {}), role_exe(self, "shmrl-replay"));
+  const bool fork = cfg.get_bool("run.fork_start") && fork_start_safe();
+  if (fork) sup.set_fork_entry(run_role);
+  sup.add(Role::Replay, 0, "replay", with({"replay"}, {}), role_exe(self, "shmrl-replay"), fork);
   for (int r = 0; r < learners; ++r) {
     std::vector<std::string> extra = {"--rank", std::to_string(r)};
     if (!args.resume.empty()) extra.push_back("--resume");
-    sup.add(Role::Learner, r, "learner" + std::to_string(r), with({"learner"}, extra));
+    sup.add(Role::Learner, r, "learner" + std::to_string(r), with({"learner"}, extra), "", fork);
   }
   for (int i = 0; i < actors; ++i) {
     sup.add(Role::Actor, i, "actor" + std::to_string(i),
             with({"actor"}, {"--actor-id", std::to_string(i), "--num-actors", std::to_string(actors)}),
-            role_exe(self, "shmrl-actor"));
+            role_exe(self, "shmrl-actor"), fork);
   }
 
   RunState st(cfg);
+  st.startup.launcher_main_s = main_s;
   if (!args.resume.empty()) read_earlier_session(rd.dir, st);
   try {
     supervise(cfg, run, sup, console, elapsed, st);
@@ -316,7 +332,8 @@ int run_train(const TrainArgs& args) {
                  static_cast<int>(cfg.get_int("eval.episodes")),
                  static_cast<int>(cfg.get_int("run.confirm_evals")),
                  std::nullopt,
-                 st.solve.evaluations()};
+                 st.solve.evaluations(),
+                 st.startup};
   if (const auto& w = st.solve.solving(); sum.solved && w) {
     // The learners have stopped: the evaluated weights replace what they trained on since.
     sum.solve = SolveInfo{st.earlier_wall_s + st.solved_at_s, w->start_env_steps, w->weight_version, ""};

@@ -134,6 +134,41 @@ TEST_CASE("records after a weight update carry the new version and use the new w
   CHECK(stats.at(stat::kRecords) == 12);
 }
 
+TEST_CASE("actor.initial_priority = actor puts priorities in the ring, max leaves them to the replay",
+          "[actor]") {
+  for (const std::string mode : {"actor", "max"}) {
+    test::RunGuard guard;
+    const RunContext run{guard.id, ProcessId::self(), ""};
+    ActorOptions o = small_options();
+    o.initial_priority = mode;
+    o.priority_epsilon = 0.5;
+    std::atomic<bool> stop{false};
+    Actor actor(o, run, stop);
+    for (int i = 0; i < 10; ++i) actor.step();
+    actor.writer().flush();
+    const auto records = drain(run, 0);
+    REQUIRE(records.size() == 20);
+    for (const auto& rec : records) {
+      const float p = actor.schema().unpack(rec.data()).initial_priority;
+      INFO(mode);
+      if (mode == "actor") {
+        CHECK(p >= 0.5f);  // |TD error| + priority_epsilon
+        CHECK(std::isfinite(p));
+      } else {
+        CHECK(p == 0.0f);  // "use the running max"
+      }
+    }
+  }
+  // SAC and TD3 policies have no Q-values to estimate with: refused.
+  test::RunGuard guard;
+  ActorOptions o = small_options();
+  o.env_id = "Pendulum-v1";
+  o.initial_priority = "actor";
+  std::atomic<bool> stop{false};
+  CHECK_THROWS_WITH(Actor(o, RunContext{guard.id, ProcessId::self(), ""}, stop),
+                    Catch::Contains("actor.initial_priority"));
+}
+
 TEST_CASE("a full ring blocks the actor without dropping, and stop ends the wait", "[actor]") {
   test::RunGuard guard;
   const RunContext run{guard.id, ProcessId::self(), ""};

@@ -6,11 +6,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
+#include <random>
 #include <cmath>
 #include <cstring>
 #include <set>
 
 #include "actors/policy.h"
+#include "common/schema.h"
 #include "models/actor_net.h"
 #include "models/gaussian_actor.h"
 #include "models/qnet.h"
@@ -255,4 +258,44 @@ TEST_CASE("a policy's initial weights follow its seed", "[policy]") {
   auto c = make_policy(kCartObs, Space::discrete(2), o, 4);
   CHECK((a->save_weights() == b->save_weights()));
   CHECK((a->save_weights() != c->save_weights()));
+}
+
+TEST_CASE("Q policy priorities: |r + discount * max_a Q(next, a) - Q(obs, action)| + epsilon", "[policy]") {
+  PolicyOptions o;
+  o.hidden = {8};
+  o.dueling = true;
+  o.seed = 11;
+  auto policy = make_policy(kCartObs, Space::discrete(3), o, 4);
+  REQUIRE(policy->estimates_priorities());
+  QNet net(QNetOptions{4, 3, {8}, true});
+  policy->load_weights(save_weights_blob(*net));
+  const TransitionSchema schema(kCartObs, Space::discrete(3));
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-1, 1);
+  std::vector<std::vector<std::byte>> store(6, std::vector<std::byte>(schema.record_bytes()));
+  std::vector<std::byte*> records;
+  std::vector<float> expected;
+  for (int i = 0; i < 6; ++i) {
+    std::array<float, 4> obs, next;
+    for (auto& x : obs) x = u(rng);
+    for (auto& x : next) x = u(rng);
+    const int32_t action = i % 3;
+    TransitionRef t;
+    t.obs = reinterpret_cast<const std::byte*>(obs.data());
+    t.next_obs = reinterpret_cast<const std::byte*>(next.data());
+    t.action = reinterpret_cast<const std::byte*>(&action);
+    t.reward = u(rng);
+    t.discount = i == 5 ? 0.0f : 0.9f;  // the last one terminated: no bootstrap
+    schema.pack(t, store[i].data());
+    records.push_back(store[i].data());
+    torch::NoGradGuard ng;
+    const auto q = net->forward(torch::from_blob(obs.data(), {1, 4}).clone());
+    const auto qn = net->forward(torch::from_blob(next.data(), {1, 4}).clone());
+    expected.push_back(std::abs(t.reward + t.discount * qn.max().item<float>() - q[0][action].item<float>()) + 0.25f);
+  }
+  REQUIRE(policy->estimate_priorities(schema, records.data(), records.size(), 0.25f));
+  for (int i = 0; i < 6; ++i) {
+    INFO("record " << i);
+    CHECK(schema.unpack(store[i].data()).initial_priority == Approx(expected[i]).epsilon(1e-5));
+  }
 }

@@ -154,7 +154,7 @@ TEST_CASE("cross-key rules are checked once, by the component that needs them, a
   CHECK_NOTHROW(validate_components(c));
   c.set("replay.capacity=50");
   CHECK_THAT(error_of([&] { validate_components(c); }),
-             Catch::Contains("learner.batch_size = 64") && Catch::Contains("replay.capacity (50)"));
+             Catch::Contains("learner.batch_size = 128") && Catch::Contains("replay.capacity (50)"));
   c.set("learner.batch_size=32");
   CHECK_THAT(error_of([&] { validate_components(c); }), Catch::Contains("replay.min_size_to_sample = 2000"));
 }

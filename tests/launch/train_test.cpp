@@ -75,6 +75,16 @@ TEST_CASE("SIGTERM stops every child within 10 s and leaves no shared memory", "
   CHECK(summary["stop_reason"] == "stopped by SIGTERM");
   CHECK(summary["env"] == "CartPole-v1");
   CHECK(summary["solved"] == false);
+  // Start-up in order: launcher main, children spawned (forks here: no CUDA), each role ready.
+  const auto& up = summary["startup"];
+  CHECK(up["launcher_main_s"].get<double>() > 0);
+  CHECK(up["launcher_main_s"].get<double>() <= up["spawn_s"].get<double>());
+  for (const char* role : {"replay_ready_s", "learners_ready_s", "actors_ready_s"}) {
+    INFO(role);
+    CHECK(up[role].get<double>() >= up["spawn_s"].get<double>());
+    CHECK(up[role].get<double>() <= up["all_ready_s"].get<double>());
+  }
+  CHECK_THAT(run.launcher_log(), Catch::Contains("processes ready") && Catch::Contains("launcher main"));
   CHECK_FALSE(fs::is_empty(run.dir() / "checkpoints"));  // the learner's final checkpoint
   CHECK(fs::exists(run.dir() / "config.toml"));
   CHECK(fs::exists(run.dir() / "logs" / "actor1.log"));
