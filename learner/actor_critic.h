@@ -64,7 +64,8 @@ class ActorCriticLearner : public Learner {
   std::string arch_;
   std::shared_ptr<torch::nn::Module> online_, target_;
   std::vector<torch::Tensor> params_;  // all trained parameters, in optimizer order
-  std::unique_ptr<torch::optim::Adam> optim_;
+  std::unique_ptr<torch::optim::Adam> optim_;  // stepped by fused_adam_step (learner/optim.h)
+  std::vector<torch::Tensor> adam_steps_;      // its scratch
   torch::Tensor low_, high_, half_range_;  // action bounds on device_, [A]
   uint64_t updates_ = 0;
 };

@@ -82,7 +82,7 @@ StepResult DqnLearner::step(const Batch& b, bool stop) {
   // Someone is stopping: nobody steps, replicas stay equal.
   if (votes > 0) return finish(false, loss, torch::zeros({}, loss.options()), td);
   auto norm = clip_grad_norm(params_, opts_.grad_clip_norm);
-  fused_adam_step(*optim_, adam_step_);
+  fused_adam_step(*optim_, adam_steps_);
   ++updates_;
   update_target();
   return finish(true, loss, norm, td);

@@ -86,7 +86,7 @@ class DqnLearner final : public Learner {
   models::QModel online_, target_;
   std::vector<torch::Tensor> params_, target_params_;
   std::unique_ptr<torch::optim::Adam> optim_;
-  torch::Tensor adam_step_;  // the step count, float32 on the device, as the fused kernel reads it
+  std::vector<torch::Tensor> adam_steps_;  // the step count, float32 on the device, as the fused kernel reads it
   uint64_t updates_ = 0;
 };
 

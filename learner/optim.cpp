@@ -16,39 +16,43 @@ torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double ma
   return norm;
 }
 
-void fused_adam_step(torch::optim::Adam& optim, torch::Tensor& step_count) {
+void fused_adam_step(torch::optim::Adam& optim, std::vector<torch::Tensor>& step_counts) {
   torch::NoGradGuard no_grad;
-  auto& group = optim.param_groups().at(0);
-  const auto& o = static_cast<const torch::optim::AdamOptions&>(group.options());
-  if (o.amsgrad()) throw std::invalid_argument("fused_adam_step: amsgrad is not supported");
-  std::vector<torch::Tensor> params, grads, exp_avg, exp_avg_sq;
-  int64_t step = 0;
-  for (auto& p : group.params()) {
-    if (!p.grad().defined()) continue;
-    auto& slot = optim.state()[p.unsafeGetTensorImpl()];
-    if (!slot) {
-      auto s = std::make_unique<torch::optim::AdamParamState>();
-      s->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-      s->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-      slot = std::move(s);
+  step_counts.resize(optim.param_groups().size());
+  for (std::size_t g = 0; g < optim.param_groups().size(); ++g) {
+    auto& group = optim.param_groups()[g];
+    const auto& o = static_cast<const torch::optim::AdamOptions&>(group.options());
+    if (o.amsgrad()) throw std::invalid_argument("fused_adam_step: amsgrad is not supported");
+    std::vector<torch::Tensor> params, grads, exp_avg, exp_avg_sq;
+    int64_t step = 0;
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      auto& slot = optim.state()[p.unsafeGetTensorImpl()];
+      if (!slot) {
+        auto s = std::make_unique<torch::optim::AdamParamState>();
+        s->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        s->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        slot = std::move(s);
+      }
+      auto& s = static_cast<torch::optim::AdamParamState&>(*slot);
+      s.step(s.step() + 1);
+      step = std::max(step, s.step());
+      params.push_back(p);
+      grads.push_back(p.grad());
+      exp_avg.push_back(s.exp_avg());
+      exp_avg_sq.push_back(s.exp_avg_sq());
     }
-    auto& s = static_cast<torch::optim::AdamParamState&>(*slot);
-    s.step(s.step() + 1);
-    step = std::max(step, s.step());
-    params.push_back(p);
-    grads.push_back(p.grad());
-    exp_avg.push_back(s.exp_avg());
-    exp_avg_sq.push_back(s.exp_avg_sq());
+    if (params.empty()) continue;
+    auto& count = step_counts[g];
+    if (!count.defined() || count.device() != params[0].device())
+      count = torch::zeros({}, params[0].options().dtype(torch::kFloat32));
+    // A group's parameters step together (they have gradients in the same updates): one count each.
+    count.fill_(static_cast<double>(step));
+    const std::vector<torch::Tensor> steps(params.size(), count);
+    at::_fused_adam_(params, grads, exp_avg, exp_avg_sq, /*max_exp_avg_sqs=*/{}, steps, o.lr(),
+                     std::get<0>(o.betas()), std::get<1>(o.betas()), o.weight_decay(), o.eps(),
+                     /*amsgrad=*/false, /*maximize=*/false);
   }
-  if (params.empty()) return;
-  if (!step_count.defined() || step_count.device() != params[0].device())
-    step_count = torch::zeros({}, params[0].options().dtype(torch::kFloat32));
-  // All parameters step together (they all have gradients every update): one count serves all.
-  step_count.fill_(static_cast<double>(step));
-  const std::vector<torch::Tensor> steps(params.size(), step_count);
-  at::_fused_adam_(params, grads, exp_avg, exp_avg_sq, /*max_exp_avg_sqs=*/{}, steps, o.lr(),
-                   std::get<0>(o.betas()), std::get<1>(o.betas()), o.weight_decay(), o.eps(),
-                   /*amsgrad=*/false, /*maximize=*/false);
 }
 
 }  // namespace shmrl::learner

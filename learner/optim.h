@@ -3,7 +3,7 @@
 // handful of kernels instead of ~10 per parameter and never waits for the device:
 //   clip_grad_norm   the global gradient norm and the clipping scale stay tensors on the device
 //                    (LibTorch's clip_grad_norm_ reads them on the host: two syncs)
-//   fused_adam_step  LibTorch's fused Adam kernel (one launch for all parameters) over a
+//   fused_adam_step  LibTorch's fused Adam kernel (one launch per param group) over a
 //                    torch::optim::Adam's own parameters and state, so checkpoints keep their format
 //                    and LibTorch's Adam::step() can take over at any point
 //
@@ -19,10 +19,12 @@ namespace shmrl::learner {
 // before clipping as a 0-dim float tensor on the parameters' device; never synchronises.
 torch::Tensor clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm);
 
-// One Adam step (the first param group's lr, betas, eps, weight decay; amsgrad unsupported:
-// std::invalid_argument) for every parameter with a gradient, creating missing state as
-// Adam::step() would. `step_count` is scratch the caller keeps (a 0-dim float tensor on the
-// parameters' device after the first call: the fused kernel reads the step count from there).
-void fused_adam_step(torch::optim::Adam& optim, torch::Tensor& step_count);
+// One Adam step for every parameter with a gradient, each param group with its own lr, betas, eps
+// and weight decay (amsgrad unsupported: std::invalid_argument), creating missing state as
+// Adam::step() would; parameters without a gradient (and their moments) are left alone, as
+// Adam::step() does. `step_counts` is scratch the caller keeps (one 0-dim float tensor per group on
+// the parameters' device after the first call: the fused kernel reads the step count from there).
+// O(parameters), one kernel per group.
+void fused_adam_step(torch::optim::Adam& optim, std::vector<torch::Tensor>& step_counts);
 
 }  // namespace shmrl::learner

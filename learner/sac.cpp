@@ -1,6 +1,7 @@
 #include "learner/sac.h"
 
 #include "learner/continuous_targets.h"
+#include "learner/optim.h"
 
 namespace shmrl::learner {
 
@@ -57,7 +58,7 @@ StepResult SacLearner::step(const Batch& b, bool stop) {
   if (votes > 0) return host_step_result(false, loss, 0, td);
   const double grad_norm = clip(critic_params_);
   clip(actor_params_);
-  optim_->step();
+  fused_adam_step(*optim_, adam_steps_);
   ++updates_;
   polyak_update(target_->parameters(), critic_params_, opts_.tau);
   return host_step_result(true, loss, grad_norm, td);

@@ -1,6 +1,7 @@
 #include "learner/td3.h"
 
 #include "learner/continuous_targets.h"
+#include "learner/optim.h"
 
 namespace shmrl::learner {
 
@@ -54,7 +55,7 @@ StepResult Td3Learner::step(const Batch& b, bool stop) {
     // The all-reduce filled in zeros; without a gradient Adam leaves the actor (and its moments) alone.
     for (auto& p : actor_params_) p.mutable_grad() = torch::Tensor();
   }
-  optim_->step();
+  fused_adam_step(*optim_, adam_steps_);
   ++updates_;
   if (actor_step) {
     ++actor_updates_;

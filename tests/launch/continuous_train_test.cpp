@@ -40,7 +40,7 @@ TEST_CASE("Pendulum-v1 trains with SAC end to end, bounded by env steps", "[trai
   CHECK(summary["env_steps"].get<double>() <= 60000 + 20000);  // the limit plus at most ~1 s of steps
   auto policy = nlohmann::json::parse(slurp(run.dir() / "checkpoints" / "policy.json"));
   CHECK(policy["algorithm"] == "sac");
-  CHECK(policy["arch"] == "sac obs_dim=3 actions=1 hidden=256,256");
+  CHECK(policy["arch"] == "sac obs_dim=3 actions=1 hidden=64,64");  // configs/pendulum.toml's
   CHECK(fs::exists(run.dir() / "checkpoints" / "policy.pt"));
   auto j = eval_newest(run, 5);
   CHECK(j["env"] == "Pendulum-v1");

@@ -48,7 +48,7 @@ TEST_CASE("fused Adam takes LibTorch Adam's steps in LibTorch Adam's state", "[l
   auto a = small_net(3), b = small_net(3);
   const auto opts = torch::optim::AdamOptions(1e-2).eps(1e-7);
   torch::optim::Adam ref(a->parameters(), opts), fused(b->parameters(), opts);
-  torch::Tensor step_count;
+  std::vector<torch::Tensor> step_count;
   for (int i = 0; i < 5; ++i) {
     backward(a, 10 + i);
     backward(b, 10 + i);
@@ -73,4 +73,39 @@ TEST_CASE("fused Adam takes LibTorch Adam's steps in LibTorch Adam's state", "[l
   // A real change each step, not a no-op that would trivially agree.
   auto c = small_net(3);
   CHECK_FALSE(close(a, c, 1e-3, 1e-5));
+}
+
+TEST_CASE("fused Adam steps each param group with its own learning rate, skipping gradient-less ones",
+          "[learner][optim]") {
+  auto a = small_net(4), b = small_net(4);
+  // Two groups as SAC/TD3 have them (critic, actor): different lr and eps.
+  auto groups = [](torch::nn::Sequential& net) {
+    auto p = net->parameters();
+    const std::size_t half = p.size() / 2;
+    std::vector<torch::optim::OptimizerParamGroup> g;
+    g.emplace_back(std::vector<torch::Tensor>(p.begin(), p.begin() + half),
+                   std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(1e-2).eps(1e-7)));
+    g.emplace_back(std::vector<torch::Tensor>(p.begin() + half, p.end()),
+                   std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(3e-3).eps(1e-6)));
+    return g;
+  };
+  torch::optim::Adam ref(groups(a), torch::optim::AdamOptions(1e-2)), fused(groups(b), torch::optim::AdamOptions(1e-2));
+  std::vector<torch::Tensor> steps;
+  for (int i = 0; i < 6; ++i) {
+    backward(a, 30 + i);
+    backward(b, 30 + i);
+    if (i % 2 == 1) {  // the second group has no gradient every other step (TD3's delayed actor)
+      for (auto* net : {&a, &b}) {
+        auto p = (*net)->parameters();
+        for (std::size_t k = p.size() / 2; k < p.size(); ++k) p[k].mutable_grad() = torch::Tensor();
+      }
+    }
+    ref.step();
+    fused_adam_step(fused, steps);
+  }
+  CHECK(steps.size() == 2);
+  CHECK(close(a, b, 1e-5, 1e-7));
+  auto pb = b->parameters();
+  CHECK(static_cast<torch::optim::AdamParamState&>(*fused.state().at(pb.front().unsafeGetTensorImpl())).step() == 6);
+  CHECK(static_cast<torch::optim::AdamParamState&>(*fused.state().at(pb.back().unsafeGetTensorImpl())).step() == 3);
 }
