@@ -116,7 +116,7 @@ const KeySpec kSchema[] = {
             "Ape-X epsilons per env (index actor * E + e of N * E, as the paper), else per actor"),
     text("actor.initial_priority", "\"max\"", "max|actor",
             "priority of a new transition: the replay's running max, or |TD error| from the actor's network (Ape-X; DQN)"),
-    integer("actor.weight_sync_steps", "50", 1, kMaxCount,
+    integer("actor.weight_sync_steps", "2", 1, kMaxCount,
             "vector steps between weight-board checks"),
     integer("actor.push_batch", "64", 1, 1 << 30,
             "records per ring commit (<= ring_capacity)"),
