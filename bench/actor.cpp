@@ -2,20 +2,29 @@
 // E envs in lockstep, one batched LibTorch forward of a 64-64 dueling Q-MLP per vector step,
 // epsilon-greedy, 3-step records packed into its shared-memory ring) drained by a consumer process.
 // For each E: env steps per second over a timed window after a warm-up, wall clock, including any
-// time the actor spent blocked on a full ring (reported as blocked_s); and the actor process's
-// private memory at the end of its window (common/proc.h memory_use: private and anonymous MiB). The bench's actor is a fork of `shmrl` (all of LibTorch); `shmrl train` starts actors as
-// `shmrl-actor` (CPU LibTorch only), which holds less.
+// time the actor spent blocked on a full ring (reported as blocked_s). A Box-action env (MuJoCo)
+// gets a 256-256 SAC actor instead of the Q-MLP. Beside each row: the same E envs stepped alone
+// (random actions, no inference, no ring: env_only_steps_per_s), and for a MuJoCo env the bare
+// mj_step rate of its model divided by its frame skip (physics_limit_steps_per_s): what the wrapper
+// and the policy cost on top of the physics.
+// Also the actor process's private memory at the end of its window (common/proc.h memory_use,
+// MiB); the bench's actor is a fork of `shmrl` (all of LibTorch), `shmrl train` forks the launcher.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
 #include "actors/actor.h"
+#include "actors/envs/registry.h"
+#ifdef SHMRL_HAVE_MUJOCO
+#include "actors/envs/mujoco/mujoco_env.h"
+#endif
 #include "bench/benches.h"
 #include "common/proc.h"
 #include "common/shm/rings.h"
@@ -40,6 +49,54 @@ struct Result {
   double blocked_s = 0;
   double private_mb = 0, anonymous_mb = 0;
 };
+
+bool box_actions(const std::string& env_id) {
+  return envs::make_env(env_id)->action_space().kind == Space::Kind::Box;
+}
+
+// E envs stepped in lockstep by this thread with pre-drawn uniform actions, reset when done: the
+// env side of the actor loop alone. Env steps per second over `seconds`.
+double env_only_rate(const std::string& env_id, int e, double seconds) {
+  std::vector<std::unique_ptr<envs::Env>> vec;
+  for (int i = 0; i < e; ++i) vec.push_back(envs::make_env(env_id));
+  const Space& as = vec[0]->action_space();
+  std::vector<std::byte> obs(vec[0]->observation_space().bytes());
+  constexpr int kActions = 1024;  // cycled through
+  std::vector<std::vector<std::byte>> actions(kActions, std::vector<std::byte>(as.bytes()));
+  envs::Rng rng(3);
+  for (auto& a : actions) {
+    if (as.kind == Space::Kind::Box) {
+      std::vector<float> f(as.numel());
+      for (std::size_t k = 0; k < f.size(); ++k) f[k] = float(rng.uniform(as.low[k], as.high[k]));
+      std::memcpy(a.data(), f.data(), a.size());
+    } else {
+      const auto n = static_cast<int32_t>(rng.uniform(0, double(as.n)));
+      std::memcpy(a.data(), &n, sizeof n);
+    }
+  }
+  for (int i = 0; i < e; ++i) vec[i]->reset(i, obs.data());
+  uint64_t steps = 0, seed = e;
+  const auto t0 = Clock::now();
+  const auto until = t0 + std::chrono::duration<double>(seconds);
+  do {
+    for (int i = 0; i < e; ++i, ++steps) {
+      const envs::StepResult r = vec[i]->step(actions[steps % kActions].data(), obs.data());
+      if (r.terminated || r.truncated) vec[i]->reset(seed++, obs.data());
+    }
+  } while (Clock::now() < until);
+  return double(steps) / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The bare physics rate of a MuJoCo env's model (mj_step calls per second) and its frame skip;
+// {0, 0} for another env.
+std::pair<double, int> physics_rate(const std::string& env_id, double seconds) {
+#ifdef SHMRL_HAVE_MUJOCO
+  auto env = envs::make_env(env_id);
+  if (auto* m = dynamic_cast<envs::mujoco::MujocoEnv*>(env.get()))
+    return {m->raw_mj_steps_per_second(seconds), m->frame_skip()};
+#endif
+  return {0.0, 0};
+}
 
 std::atomic<bool> g_stop{false};
 void on_term(int) { g_stop.store(true); }
@@ -96,8 +153,9 @@ Result measure(const Args& a, int envs) {
   actors::ActorOptions o = actors::ActorOptions::defaults();
   o.env_id = a.env;
   o.envs_per_actor = envs;
-  o.hidden = {64, 64};
-  o.dueling = true;
+  const bool sac = box_actions(a.env);
+  o.hidden = sac ? std::vector<int64_t>{256, 256} : std::vector<int64_t>{64, 64};
+  o.dueling = !sac;
   o.torch_threads = a.torch_threads;
   o.ring_capacity = 1 << 16;
   o.push_batch = 64;
@@ -149,24 +207,35 @@ void add_actor_bench(CLI::App& bench) {
       ->capture_default_str();
   cmd->callback([args] {
     nlohmann::json rows = nlohmann::json::array();
+    const auto [mj_steps_per_s, frame_skip] = physics_rate(args->env, args->seconds);
+    const double physics_limit = frame_skip > 0 ? mj_steps_per_s / frame_skip : 0.0;
     for (int e : args->envs) {
       const Result r = measure(*args, e);
-      rows.push_back({{"envs", e},
-                      {"env_steps_per_s", r.env_steps_per_s},
-                      {"blocked_s", r.blocked_s},
-                      {"private_mb", r.private_mb},
-                      {"anonymous_mb", r.anonymous_mb}});
+      const double env_only = env_only_rate(args->env, e, args->seconds);
+      nlohmann::json row{{"envs", e},
+                         {"env_steps_per_s", r.env_steps_per_s},
+                         {"blocked_s", r.blocked_s},
+                         {"env_only_steps_per_s", env_only},
+                         {"private_mb", r.private_mb},
+                         {"anonymous_mb", r.anonymous_mb}};
+      if (physics_limit > 0) row["physics_limit_steps_per_s"] = physics_limit;
+      rows.push_back(row);
       if (!args->json)
         std::cout << "E = " << e << ": " << r.env_steps_per_s << " env steps/s (blocked "
-                  << r.blocked_s << " s), private memory " << r.private_mb << " MiB (anonymous "
-                  << r.anonymous_mb << " MiB)" << std::endl;
+                  << r.blocked_s << " s); envs alone " << env_only << " steps/s; private memory "
+                  << r.private_mb << " MiB (anonymous " << r.anonymous_mb << " MiB)" << std::endl;
     }
-    if (args->json)
-      std::cout << nlohmann::json{{"actor", rows}, {"env", args->env},
-                                  {"model", "64-64 dueling Q-MLP"},
-                                  {"seconds_per_point", args->seconds}}
-                       .dump(2)
-                << std::endl;
+    nlohmann::json out{{"actor", rows}, {"env", args->env},
+                       {"model", box_actions(args->env) ? "256-256 SAC actor" : "64-64 dueling Q-MLP"},
+                       {"seconds_per_point", args->seconds}};
+    if (physics_limit > 0) {
+      out["mj_step_per_s"] = mj_steps_per_s;
+      out["frame_skip"] = frame_skip;
+      if (!args->json)
+        std::cout << "bare mj_step: " << mj_steps_per_s << "/s, frame skip " << frame_skip
+                  << ": at most " << physics_limit << " env steps/s" << std::endl;
+    }
+    if (args->json) std::cout << out.dump(2) << std::endl;
   });
 }
 

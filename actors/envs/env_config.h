@@ -4,8 +4,8 @@
 //   [env]
 //   id = "LunarLander-v3"
 //   kwargs = { continuous = true, gravity = -9.0 }   # constructor keyword arguments
-// Kwarg values may be strings, numbers or booleans; they become the text make_env's KwargReader
-// parses ("true", "-9", "0.5"). Whether a kwarg is known is make_env's check, not this reader's.
+// Kwarg values may be strings, numbers, booleans or arrays of numbers; they become the text
+// make_env's KwargReader parses ("true", "-9", "0.5", "[0.7, inf]"). Whether a kwarg is known is make_env's check, not this reader's.
 // Plain C++ (toml++). Thread-safe (no state).
 #include <toml++/toml.h>
 
@@ -21,7 +21,8 @@ namespace shmrl::envs {
 EnvKwargs kwargs_from_toml(const toml::table& table, const std::string& key);
 
 // One kwarg value as text: strings as they are, booleans as true/false, numbers in their shortest
-// round-tripping form. Throws std::invalid_argument (naming `key`) for arrays, tables and dates.
+// round-tripping form, arrays of numbers as "[a, b]". Throws std::invalid_argument (naming `key`)
+// for other arrays, tables and dates.
 std::string kwarg_text(const toml::node& value, const std::string& key);
 
 // env.id into `id` and env.kwargs (a table) into `kwargs`; absent keys leave them as they are.

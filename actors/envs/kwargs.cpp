@@ -37,6 +37,48 @@ double KwargReader::get_double(const std::string& key, double fallback, double m
   return x;
 }
 
+int KwargReader::get_int(const std::string& key, int fallback, int min, int max) {
+  const std::string* v = find(key);
+  if (!v) return fallback;
+  const double x = get_double(key, fallback, min, max);
+  if (x != std::floor(x))
+    throw std::invalid_argument(id_ + ": kwarg '" + key + "' = '" + *v + "' must be an integer in [" +
+                                std::to_string(min) + ", " + std::to_string(max) + "]");
+  return static_cast<int>(x);
+}
+
+std::string KwargReader::get_string(const std::string& key, const std::string& fallback) {
+  const std::string* v = find(key);
+  return v ? *v : fallback;
+}
+
+KwargReader::Range KwargReader::get_range(const std::string& key, Range fallback) {
+  const std::string* v = find(key);
+  if (!v) return fallback;
+  std::string text = *v;
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+  const std::size_t comma = text.find(',');
+  Range r{NAN, NAN};
+  try {
+    std::size_t used_low = 0, used_high = 0;
+    const std::string high = comma == std::string::npos ? "" : text.substr(comma + 1);
+    r.low = std::stod(text.substr(0, comma), &used_low);
+    r.high = std::stod(high, &used_high);
+    // stod skips leading blanks only: what is left after each number must be blank too.
+    auto blank_after = [](const std::string& s, std::size_t from) {
+      return s.find_first_not_of(' ', from) == std::string::npos;
+    };
+    if (!blank_after(text.substr(0, comma), used_low) || !blank_after(high, used_high)) r = {NAN, NAN};
+  } catch (const std::exception&) {
+    r = {NAN, NAN};
+  }
+  if (std::isnan(r.low) || std::isnan(r.high) || r.low > r.high)
+    throw std::invalid_argument(id_ + ": kwarg '" + key + "' = '" + *v +
+                                "' must be a range [low, high] of two numbers with low <= high "
+                                "(inf allowed)");
+  return r;
+}
+
 void KwargReader::finish() const {
   std::string unknown;
   for (const auto& [k, v] : kw_)

@@ -20,6 +20,16 @@ class KwargReader {
   bool get_bool(const std::string& key, bool fallback);
   // A finite number within [min, max]. Throws std::invalid_argument naming key, value and range.
   double get_double(const std::string& key, double fallback, double min, double max);
+  // An integer within [min, max]. Throws std::invalid_argument naming key, value and range.
+  int get_int(const std::string& key, int fallback, int min, int max);
+  // Any text (a file name, a body name).
+  std::string get_string(const std::string& key, const std::string& fallback);
+  // Two numbers "[low, high]" (a TOML array; "low,high" also works), low <= high, each may be
+  // +-inf (Gymnasium's (0.7, float("inf"))). Throws std::invalid_argument naming key and value.
+  struct Range {
+    double low, high;
+  };
+  Range get_range(const std::string& key, Range fallback);
 
   // Throws std::invalid_argument listing the unknown keys and the accepted ones. Call after the
   // last get_*.

@@ -9,6 +9,12 @@
 #include "actors/envs/lunar_lander.h"
 #include "actors/envs/mountain_car.h"
 #include "actors/envs/pendulum.h"
+#ifdef SHMRL_HAVE_MUJOCO
+#include "actors/envs/mujoco/ant.h"
+#include "actors/envs/mujoco/half_cheetah.h"
+#include "actors/envs/mujoco/hopper.h"
+#include "actors/envs/mujoco/humanoid.h"
+#endif
 
 namespace shmrl::envs {
 
@@ -37,6 +43,13 @@ struct Registry {
     entries.emplace("MountainCar-v0", builtin<MountainCar>());
     entries.emplace("Pendulum-v1", builtin<Pendulum>());
     entries.emplace("LunarLander-v3", builtin<LunarLander>());
+#ifdef SHMRL_HAVE_MUJOCO  // cmake/mujoco.cmake found the mujoco wheel and gymnasium's models
+    entries.emplace("HalfCheetah-v5", builtin<mujoco::HalfCheetah>());
+    entries.emplace("Hopper-v5", builtin<mujoco::Hopper>());
+    entries.emplace("Walker2d-v5", builtin<mujoco::Walker2d>());
+    entries.emplace("Ant-v5", builtin<mujoco::Ant>());
+    entries.emplace("Humanoid-v5", builtin<mujoco::Humanoid>());
+#endif
   }
 };
 

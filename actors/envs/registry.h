@@ -1,7 +1,8 @@
 #pragma once
 // Environments by Gymnasium id: make_env("CartPole-v1"), make_env("LunarLander-v3",
 // {{"continuous", "true"}}). Built-ins: CartPole-v1, Acrobot-v1, MountainCar-v0, Pendulum-v1,
-// LunarLander-v3. Every env from make_env carries Gymnasium's TimeLimit (time_limit.h).
+// LunarLander-v3, and with MuJoCo (SHMRL_HAVE_MUJOCO) HalfCheetah-v5, Hopper-v5, Walker2d-v5,
+// Ant-v5, Humanoid-v5. Every env from make_env carries Gymnasium's TimeLimit (time_limit.h).
 //
 // Adding your own C++ environment, without touching the framework:
 //   1. Subclass shmrl::envs::Env in your own .cpp (see env.h for the contract; take a

@@ -2,6 +2,7 @@
 // The envs' own reset RNG: xoshiro256** seeded through splitmix64. Deterministic for a given seed
 // on every platform (no std:: distributions, whose output is implementation-defined). Its streams
 // differ from numpy's, so only the initial-state *distributions* match Gymnasium, not the draws.
+#include <cmath>
 #include <cstdint>
 
 namespace shmrl::envs {
@@ -30,6 +31,11 @@ class Rng {
   double uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   // Uniform in [low, high), numpy's formula low + (high - low) * u.
   double uniform(double low, double high) { return low + (high - low) * uniform01(); }
+  // Standard normal (Box-Muller on two uniforms; not numpy's ziggurat, so other draws).
+  double standard_normal() {
+    const double u1 = 1.0 - uniform01();  // (0, 1]: log stays finite
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * uniform01());
+  }
 
  private:
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

@@ -36,6 +36,7 @@ Recording load_recording(const std::string& name) {
     ep.initial_obs = floats(e.at("initial_obs"));
     for (const auto& a : e.at("actions")) ep.actions.push_back(floats(a));
     for (const auto& o : e.at("obs")) ep.obs.push_back(floats(o));
+    if (e.contains("obs_steps")) ep.obs_steps = e["obs_steps"].get<std::vector<int>>();
     ep.rewards = e.at("rewards").get<std::vector<double>>();
     for (int t : e.at("terminated").get<std::vector<int>>()) ep.terminated.push_back(t != 0);
     for (int t : e.at("truncated").get<std::vector<int>>()) ep.truncated.push_back(t != 0);

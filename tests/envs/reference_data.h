@@ -16,7 +16,8 @@ struct RecordedEpisode {
   std::vector<double> initial_state;          // empty for LunarLander
   std::vector<float> initial_obs;
   std::vector<std::vector<float>> actions;    // Discrete: one value (the index)
-  std::vector<std::vector<float>> obs;        // after each step
+  std::vector<std::vector<float>> obs;        // after each step, or after each of obs_steps
+  std::vector<int> obs_steps;                 // MuJoCo: the steps obs holds (empty: every step)
   std::vector<double> rewards;
   std::vector<bool> terminated, truncated;
   std::vector<double> draws;                  // LunarLander: every np_random.uniform value
