@@ -86,7 +86,8 @@ class ReplayService {
  private:
   void writer_loop();
   bool apply_priority_updates();                       // writer
-  std::size_t drain_ring(int actor, bool& blocked);    // writer
+  // At most max_take records of the ring, within the limiter's allowance. Writer thread.
+  std::size_t drain_ring(int actor, uint64_t max_take, bool& blocked);
   void skip_to_ring_pos(int actor);                    // constructor
   void sampler_loop(int rank);
   bool forward_priority_updates(int rank, moodycamel::ProducerToken& tok);  // sampler
@@ -108,6 +109,7 @@ class ReplayService {
   std::unique_ptr<StatsWriter> stats_;
   std::vector<std::atomic<double>*> actor_insert_stats_;  // stats_ entries "actor<i>_inserts"
   std::unique_ptr<StageClock> writer_clock_;                // lapped by the writer thread only
+  int first_ring_ = 0;  // writer thread: the ring drained first this round (rotates)
   std::vector<std::unique_ptr<StageClock>> sampler_clocks_;  // [rank]: lapped by its sampler only
 
   std::mutex mu_;  // storage + selector

@@ -1,4 +1,5 @@
 // The writer thread of ReplayService: drains actor rings into storage, applies priority updates.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -24,11 +25,15 @@ void ReplayService::writer_loop() {
     bool worked = apply_priority_updates();
     clock.lap(worked ? ReplayWriter::Priorities : ReplayWriter::Idle);
     bool any_blocked = false;
-    for (int a = 0; a < opts_.actors; ++a) {
+    // Under the rate limiter the allowance is shared: each ring may take its part of it per round,
+    // and the ring served first rotates, so no actor starves while another keeps its ring full.
+    const uint64_t share = std::max<uint64_t>(1, limiter_.insert_allowance() / static_cast<uint64_t>(opts_.actors));
+    for (int k = 0; k < opts_.actors; ++k) {
       bool blocked = false;
-      worked = drain_ring(a, blocked) > 0 || worked;
+      worked = drain_ring((first_ring_ + k) % opts_.actors, share, blocked) > 0 || worked;
       any_blocked = any_blocked || blocked;
     }
+    first_ring_ = (first_ring_ + 1) % opts_.actors;
     if (worked) {
       idle.reset();
     } else if (any_blocked) {
@@ -65,7 +70,7 @@ bool ReplayService::apply_priority_updates() {
   return true;
 }
 
-std::size_t ReplayService::drain_ring(int a, bool& blocked) {
+std::size_t ReplayService::drain_ring(int a, uint64_t max_take, bool& blocked) {
   auto& ring = actor_rings_[a].ring;
   const auto span = ring.peek(kDrainChunk);
   if (span.size() == 0) {
@@ -79,7 +84,7 @@ std::size_t ReplayService::drain_ring(int a, bool& blocked) {
     }
     return 0;
   }
-  const uint64_t allowance = limiter_.insert_allowance();
+  const uint64_t allowance = std::min(limiter_.insert_allowance(), max_take);
   if (allowance == 0) {
     blocked = true;
     return 0;
