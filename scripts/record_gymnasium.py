@@ -16,9 +16,11 @@ observation, the reward and the terminated/truncated flags.
 
 The MuJoCo v5 envs record the state right after reset as qpos then qvel (env.unwrapped's
 state_vector(); numpy's PCG64 reset noise is not reproduced in C++), then seeded uniform random
-actions or a fixed sinusoid, through terminations and, for HalfCheetah, the 1000-step time limit.
+actions or a fixed sinusoid, through terminations and, for the envs that never terminate
+(HalfCheetah, Swimmer, Reacher, Pusher), their time limit (HumanoidStandup: capped episodes;
+InvertedPendulum: a noisy PD controller holds the pole to the limit).
 To keep the files small, an episode keeps every step's reward and flags but the observations of
-its first 30 steps (Humanoid: 8), then of every 25th step (Humanoid: 5th) and of its last
+its first 30 steps (the humanoids: 8), then of every 25th step (Humanoid: 5th, HumanoidStandup: 10th) and of its last
 ("obs_steps" lists which).
 
 LunarLander cannot be started from a "state" (terrain, initial push and engine dispersion all come
@@ -115,6 +117,12 @@ def lunar_policy(eps, continuous):
 
 def mujoco_random(obs, rng, space):
     return f32(rng.uniform(space.low, space.high))
+
+
+def pendulum_balance(obs, rng, space):  # InvertedPendulum: a noisy PD controller that holds the pole
+    import numpy as np
+    a = obs[0] + 10 * obs[1] + obs[2] + obs[3] + rng.normal(0, 0.3)
+    return f32(np.clip([a], space.low, space.high))
 
 
 def mujoco_sine(obs, rng, space):  # a fixed sequence: each actuator a phase-shifted sinusoid
@@ -301,15 +309,38 @@ def main():
                           {"healthy_z_range": "[0.5, 1.0]", "include_cfrc_ext_in_observation": "false"},
                           [(3, r)]),
         "Humanoid-v5": ("Humanoid-v5", {}, {}, [(0, r), (1, sine)]),
+        "HumanoidStandup-v5": ("HumanoidStandup-v5", {}, {}, [(0, r, 100), (1, sine, 40)]),
+        "InvertedPendulum-v5": ("InvertedPendulum-v5", {}, {},
+                                [(0, pendulum_balance), (1, r), (2, sine)]),
+        "InvertedDoublePendulum-v5": ("InvertedDoublePendulum-v5", {}, {}, [(0, r), (1, sine)]),
+        "InvertedDoublePendulum-v5-kwargs": ("InvertedDoublePendulum-v5",
+                                             {"healthy_reward": 5.0, "frame_skip": 3},
+                                             {"healthy_reward": "5", "frame_skip": "3"}, [(2, r)]),
+        "Reacher-v5": ("Reacher-v5", {}, {}, [(0, r), (1, sine)]),
+        "Reacher-v5-kwargs": ("Reacher-v5", {"reward_dist_weight": 2.0, "reward_control_weight": 0.5},
+                              {"reward_dist_weight": "2", "reward_control_weight": "0.5"}, [(2, r)]),
+        "Pusher-v5": ("Pusher-v5", {}, {}, [(0, r), (1, sine)]),
+        "Swimmer-v5": ("Swimmer-v5", {}, {}, [(0, r), (1, sine, 300)]),
+        "Swimmer-v5-kwargs": ("Swimmer-v5", {"exclude_current_positions_from_observation": False,
+                                             "ctrl_cost_weight": 1e-3},
+                              {"exclude_current_positions_from_observation": "false",
+                               "ctrl_cost_weight": "0.001"}, [(2, r, 100)]),
     }
     for name, (env_id, gym_kwargs, kwargs, episodes) in mujoco_plans.items():
         if not only.search(name):
             continue
-        # Humanoid's observation has 348 values: fewer of them stored.
-        keep = {"keep_obs": 8, "obs_every": 5} if env_id == "Humanoid-v5" else {}
+        # The humanoids' observations have 348 values: fewer of them stored.
+        keep = {"Humanoid-v5": {"keep_obs": 8, "obs_every": 5},
+                "HumanoidStandup-v5": {"keep_obs": 8, "obs_every": 10}}.get(env_id, {})
         data = record_mujoco(env_id, gym_kwargs, episodes, **keep)
         write(args.out, name, {"env_id": env_id, "kwargs": kwargs}, data,
-              need_truncation=name == "HalfCheetah-v5")
+              need_truncation=name in ("HalfCheetah-v5", "InvertedPendulum-v5", "Reacher-v5", "Pusher-v5",
+                                       "Swimmer-v5"))
+
+
+# Envs without a termination condition: their recordings end by the time limit or a cap.
+NEVER_TERMINATE = ("Pendulum-v1", "HalfCheetah-v5", "HumanoidStandup-v5", "Reacher-v5", "Pusher-v5",
+                   "Swimmer-v5")
 
 
 def write(out_dir, name, header, data, need_truncation):
@@ -317,7 +348,7 @@ def write(out_dir, name, header, data, need_truncation):
     eps = data["episodes"]
     ends = [("terminated" if e["terminated"][-1] else "truncated" if e["truncated"][-1] else "cut")
             for e in eps]
-    assert "terminated" in ends or name in ("Pendulum-v1", "HalfCheetah-v5", "HalfCheetah-v5-kwargs"), \
+    assert "terminated" in ends or header["env_id"] in NEVER_TERMINATE, \
         f"{name}: no episode terminates"
     assert not need_truncation or "truncated" in ends, f"{name}: no episode reaches the limit"
     doc = {**header, "gymnasium_version": gymnasium.__version__, **data}

@@ -15,6 +15,9 @@
 #include "actors/envs/mujoco/half_cheetah.h"
 #include "actors/envs/mujoco/hopper.h"
 #include "actors/envs/mujoco/humanoid.h"
+#include "actors/envs/mujoco/inverted_pendulum.h"
+#include "actors/envs/mujoco/reacher.h"
+#include "actors/envs/mujoco/swimmer.h"
 #endif
 
 namespace shmrl::envs {
@@ -50,6 +53,12 @@ struct Registry {
     entries.emplace("Walker2d-v5", builtin<mujoco::Walker2d>());
     entries.emplace("Ant-v5", builtin<mujoco::Ant>());
     entries.emplace("Humanoid-v5", builtin<mujoco::Humanoid>());
+    entries.emplace("HumanoidStandup-v5", builtin<mujoco::HumanoidStandup>());
+    entries.emplace("InvertedPendulum-v5", builtin<mujoco::InvertedPendulum>());
+    entries.emplace("InvertedDoublePendulum-v5", builtin<mujoco::InvertedDoublePendulum>());
+    entries.emplace("Reacher-v5", builtin<mujoco::Reacher>());
+    entries.emplace("Pusher-v5", builtin<mujoco::Pusher>());
+    entries.emplace("Swimmer-v5", builtin<mujoco::Swimmer>());
 #endif
   }
 };

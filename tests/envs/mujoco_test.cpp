@@ -117,6 +117,42 @@ TEST_CASE("Humanoid-v5 matches Gymnasium", "[mujoco][gymnasium]") {
   SKIP_WITHOUT_MUJOCO();
   replay("Humanoid-v5");
 }
+TEST_CASE("HumanoidStandup-v5 matches Gymnasium", "[mujoco][gymnasium]") {
+  SKIP_WITHOUT_MUJOCO();
+  replay("HumanoidStandup-v5");
+}
+TEST_CASE("InvertedPendulum-v5 matches Gymnasium through the time limit", "[mujoco][gymnasium]") {
+  SKIP_WITHOUT_MUJOCO();
+  replay("InvertedPendulum-v5");
+}
+TEST_CASE("InvertedDoublePendulum-v5 matches Gymnasium", "[mujoco][gymnasium]") {
+  SKIP_WITHOUT_MUJOCO();
+  replay("InvertedDoublePendulum-v5");
+}
+TEST_CASE("InvertedDoublePendulum-v5 with kwargs matches Gymnasium", "[mujoco][gymnasium]") {
+  SKIP_WITHOUT_MUJOCO();
+  replay("InvertedDoublePendulum-v5-kwargs");
+}
+TEST_CASE("Reacher-v5 matches Gymnasium through the time limit", "[mujoco][gymnasium]") {
+  SKIP_WITHOUT_MUJOCO();
+  replay("Reacher-v5");
+}
+TEST_CASE("Reacher-v5 with kwargs matches Gymnasium", "[mujoco][gymnasium]") {
+  SKIP_WITHOUT_MUJOCO();
+  replay("Reacher-v5-kwargs");
+}
+TEST_CASE("Pusher-v5 matches Gymnasium through the time limit", "[mujoco][gymnasium]") {
+  SKIP_WITHOUT_MUJOCO();
+  replay("Pusher-v5");
+}
+TEST_CASE("Swimmer-v5 matches Gymnasium through the time limit", "[mujoco][gymnasium]") {
+  SKIP_WITHOUT_MUJOCO();
+  replay("Swimmer-v5");
+}
+TEST_CASE("Swimmer-v5 with kwargs matches Gymnasium", "[mujoco][gymnasium]") {
+  SKIP_WITHOUT_MUJOCO();
+  replay("Swimmer-v5-kwargs");
+}
 
 namespace {
 
@@ -151,7 +187,8 @@ Moments reset_noise(const std::string& id, double scale, std::size_t from, std::
 }  // namespace
 
 // Gymnasium draws qpos noise from U(-s, s) (sd s/sqrt(3)) and qvel noise from U(-s, s) or, for
-// HalfCheetah and Ant, s * N(0, 1). Thousands of draws: the sample sd is within 5 %.
+// HalfCheetah, Ant and InvertedDoublePendulum, s * N(0, 1). At least 800 draws each: the sample sd
+// is within 5 % (2.5 standard errors for the fewest normal draws, more for the others).
 TEST_CASE("MuJoCo reset noise has Gymnasium's distribution", "[mujoco]") {
   SKIP_WITHOUT_MUJOCO();
   const double s = 0.1;
@@ -161,7 +198,10 @@ TEST_CASE("MuJoCo reset noise has Gymnasium's distribution", "[mujoco]") {
     bool normal_qvel;
   };
   for (const Case& c : {Case{"HalfCheetah-v5", 9, 9, true}, Case{"Hopper-v5", 6, 6, false},
-                        Case{"Ant-v5", 15, 14, true}, Case{"Humanoid-v5", 24, 23, false}}) {
+                        Case{"Ant-v5", 15, 14, true}, Case{"Humanoid-v5", 24, 23, false},
+                        Case{"HumanoidStandup-v5", 24, 23, false}, Case{"Swimmer-v5", 5, 5, false},
+                        Case{"InvertedPendulum-v5", 2, 2, false},
+                        Case{"InvertedDoublePendulum-v5", 3, 3, true}}) {
     INFO(c.id);
     // 400 resets: the mean is within 4 standard errors of 0.
     const Moments qpos = reset_noise(c.id, s, 0, c.nq);
@@ -178,18 +218,83 @@ TEST_CASE("MuJoCo reset noise has Gymnasium's distribution", "[mujoco]") {
   }
 }
 
+// Reacher and Pusher draw their own reset states (no reset_noise_scale): Reacher's target lies in
+// the disc of radius 0.2 and its joints get U(+-0.1) angles and U(+-0.005) velocities; Pusher's
+// arm starts at the model's initial pose and its cylinder within (-0.3, 0) x (-0.2, 0.2), farther
+// than 0.17 from the goal at the origin. The target's, cylinder's and goal's velocities are 0.
+TEST_CASE("Reacher and Pusher reset states have Gymnasium's distribution", "[mujoco]") {
+  SKIP_WITHOUT_MUJOCO();
+  CHECK_THROWS_WITH(make_env("Reacher-v5", {{"reset_noise_scale", "0.1"}}),
+                    Catch::Contains("reset_noise_scale"));
+  auto reacher = make_env("Reacher-v5");
+  std::vector<std::byte> obs(reacher->observation_space().bytes());
+  double max_goal = 0, max_angle = 0, max_speed = 0, sum_sq_angle = 0;
+  const int n = 400;
+  for (int seed = 0; seed < n; ++seed) {
+    reacher->reset(seed, obs.data());
+    const std::vector<double> s = reacher->state();  // qpos (2 joints, target xy), qvel (same)
+    REQUIRE(s.size() == 8);
+    max_goal = std::max(max_goal, std::hypot(s[2], s[3]));
+    for (int j = 0; j < 2; ++j) {
+      max_angle = std::max(max_angle, std::fabs(s[j]));
+      sum_sq_angle += s[j] * s[j];
+      max_speed = std::max(max_speed, std::fabs(s[4 + j]));
+    }
+    CHECK(s[6] == 0.0);
+    CHECK(s[7] == 0.0);
+  }
+  CHECK(max_goal < 0.2);
+  CHECK(max_goal > 0.19);  // the disc is covered, not a smaller one
+  CHECK(max_angle <= 0.1);
+  CHECK(std::sqrt(sum_sq_angle / (2 * n)) == Approx(0.1 / std::sqrt(3.0)).epsilon(0.05));
+  CHECK(max_speed <= 0.005);
+  CHECK(max_speed > 0.004);
+
+  CHECK_THROWS_WITH(make_env("Pusher-v5", {{"reset_noise_scale", "0.1"}}),
+                    Catch::Contains("reset_noise_scale"));
+  auto pusher = make_env("Pusher-v5");
+  obs.resize(pusher->observation_space().bytes());
+  pusher->reset(0, obs.data());
+  const std::vector<double> first = pusher->state();
+  const std::size_t nq = 11, nv = 11;
+  REQUIRE(first.size() == nq + nv);
+  double min_dist = 1, min_x = 0, max_x = -1, max_y = 0;
+  for (int seed = 0; seed < n; ++seed) {
+    pusher->reset(seed, obs.data());
+    const std::vector<double> s = pusher->state();
+    for (std::size_t i = 0; i < 7; ++i) CHECK(s[i] == first[i]);  // the arm: no qpos noise
+    const double x = s[nq - 4], y = s[nq - 3];
+    min_dist = std::min(min_dist, std::hypot(x, y));
+    min_x = std::min(min_x, x);
+    max_x = std::max(max_x, x);
+    max_y = std::max(max_y, std::fabs(y));
+    CHECK(s[nq - 2] == 0.0);
+    CHECK(s[nq - 1] == 0.0);
+    for (std::size_t i = 0; i < 7; ++i) CHECK(std::fabs(s[nq + i]) <= 0.005);
+    for (std::size_t i = nv - 4; i < nv; ++i) CHECK(s[nq + i] == 0.0);
+  }
+  CHECK(min_dist > 0.17);
+  CHECK(min_x >= -0.3);
+  CHECK(max_x <= 0.0);
+  CHECK(max_y <= 0.2);
+  CHECK(max_y > 0.19);
+}
+
 TEST_CASE("MuJoCo envs: same seed, same start, and the sizes of Gymnasium", "[mujoco]") {
   SKIP_WITHOUT_MUJOCO();
   const std::map<std::string, std::pair<std::size_t, std::size_t>> sizes = {
       {"HalfCheetah-v5", {17, 6}}, {"Hopper-v5", {11, 3}}, {"Walker2d-v5", {17, 6}},
-      {"Ant-v5", {105, 8}}, {"Humanoid-v5", {348, 17}}};
+      {"Ant-v5", {105, 8}}, {"Humanoid-v5", {348, 17}}, {"HumanoidStandup-v5", {348, 17}},
+      {"InvertedPendulum-v5", {4, 1}}, {"InvertedDoublePendulum-v5", {9, 1}},
+      {"Reacher-v5", {10, 2}}, {"Pusher-v5", {23, 7}}, {"Swimmer-v5", {8, 2}}};
+  const std::map<std::string, int> limits = {{"Reacher-v5", 50}, {"Pusher-v5", 100}};
   for (const auto& [id, size] : sizes) {
     INFO(id);
     auto a = make_env(id);
     auto b = make_env(id);
     CHECK(a->observation_space().numel() == size.first);
     CHECK(a->action_space().numel() == size.second);
-    CHECK(a->max_episode_steps() == 1000);
+    CHECK(a->max_episode_steps() == (limits.contains(id) ? limits.at(id) : 1000));
     std::vector<std::byte> oa(a->observation_space().bytes()), ob(oa.size());
     a->reset(7, oa.data());
     b->reset(7, ob.data());

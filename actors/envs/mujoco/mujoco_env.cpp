@@ -96,7 +96,7 @@ MujocoEnv::MujocoEnv(Options options) : options_(std::move(options)) {
 MujocoEnv::Options MujocoEnv::read_options(KwargReader& kw, Options o) {
   o.xml_file = kw.get_string("xml_file", o.xml_file);
   o.frame_skip = kw.get_int("frame_skip", o.frame_skip, 1, 1000);
-  o.reset_noise_scale = kw.get_double("reset_noise_scale", o.reset_noise_scale, 0, 1e3);
+  if (o.noise_kwarg) o.reset_noise_scale = kw.get_double("reset_noise_scale", o.reset_noise_scale, 0, 1e3);
   return o;
 }
 
@@ -115,15 +115,27 @@ void MujocoEnv::write_obs_bytes(std::byte* obs) const {
   std::memcpy(obs, scratch, obs_scratch_.size() * sizeof(float));
 }
 
+int MujocoEnv::named_body(const char* name) const {
+  const int id = mj_name2id(model_.get(), mjOBJ_BODY, name);
+  if (id < 0)
+    throw std::runtime_error(options_.env_id + ": the model " + model_path(options_.xml_file) +
+                             " has no body named '" + name + "', which this env reads");
+  return id;
+}
+
+void MujocoEnv::add_reset_noise(Rng& rng, double* qpos, double* qvel) const {
+  const double s = options_.reset_noise_scale;
+  for (int i = 0; i < model_->nq; ++i) qpos[i] += rng.uniform(-s, s);
+  for (int i = 0; i < model_->nv; ++i)
+    qvel[i] += options_.velocity_noise == VelocityNoise::kNormal ? s * rng.standard_normal()
+                                                                 : rng.uniform(-s, s);
+}
+
 void MujocoEnv::reset(uint64_t seed, std::byte* obs) {
   rng_.reseed(seed);
-  const double s = options_.reset_noise_scale;
-  std::vector<double> state(model_->nq + model_->nv);
-  for (int i = 0; i < model_->nq; ++i) state[i] = init_qpos_[i] + rng_.uniform(-s, s);
-  for (int i = 0; i < model_->nv; ++i)
-    state[model_->nq + i] = init_qvel_[i] + (options_.velocity_noise == VelocityNoise::kNormal
-                                                 ? s * rng_.standard_normal()
-                                                 : rng_.uniform(-s, s));
+  std::vector<double> state(init_qpos_);
+  state.insert(state.end(), init_qvel_.begin(), init_qvel_.end());
+  add_reset_noise(rng_, state.data(), state.data() + model_->nq);
   set_state(state, obs);
 }
 

@@ -44,6 +44,8 @@ class MujocoEnv : public Env {
     double reset_noise_scale = 0;
     VelocityNoise velocity_noise = VelocityNoise::kUniform;
     int max_episode_steps = 1000;
+    // False for envs whose reset noise is fixed (Reacher, Pusher): no reset_noise_scale kwarg.
+    bool noise_kwarg = true;
   };
   ~MujocoEnv() override;
 
@@ -57,7 +59,7 @@ class MujocoEnv : public Env {
   double raw_mj_steps_per_second(double seconds) const;
   int frame_skip() const { return options_.frame_skip; }
 
-  // mj_resetData, qpos = init + U(-s, s), qvel = init + noise (Options::velocity_noise), mj_forward.
+  // Reseeds, draws the initial state (add_reset_noise), then set_state.
   void reset(uint64_t seed, std::byte* obs) override;
   // qpos then qvel (Gymnasium's state_vector()).
   std::vector<double> state() const override;
@@ -69,10 +71,17 @@ class MujocoEnv : public Env {
   // file is missing or does not load). obs_size comes from the subclass's layout, which the
   // constructor cannot ask a virtual for: subclasses call init_spaces(obs_size) once they know it.
   explicit MujocoEnv(Options options);
-  // The kwargs every v5 env takes: xml_file, frame_skip, reset_noise_scale; `defaults` holds the
-  // env's Gymnasium defaults and the rest of the options.
+  // The kwargs every v5 env takes: xml_file, frame_skip, reset_noise_scale (unless
+  // !defaults.noise_kwarg); `defaults` holds the env's Gymnasium defaults and the rest of the options.
   static Options read_options(KwargReader& kw, Options defaults);
   void init_spaces(std::size_t obs_size);
+  // The body's id; throws std::runtime_error when the model (a user's xml_file) has none so named.
+  int named_body(const char* name) const;
+
+  // Called by reset with qpos/qvel at the model's initial state: adds the env's reset noise from
+  // `rng` (freshly seeded). The default is qpos + U(-s, s) and qvel + U(-s, s) or s * N(0, 1)
+  // (Options::velocity_noise); envs with other draws override it.
+  virtual void add_reset_noise(Rng& rng, double* qpos, double* qvel) const;
 
   // Writes the action to ctrl and steps frame_skip times. False when MuJoCo reported an unstable
   // simulation or the state is not finite: then call unstable(obs) and return its result.
