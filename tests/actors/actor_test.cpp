@@ -16,6 +16,7 @@
 #include "models/actor_net.h"
 #include "models/qnet.h"
 #include "models/weights_blob.h"
+#include "tests/actors/actor_test_util.h"
 #include "tests/common/shm_test_util.h"
 
 using namespace shmrl;
@@ -61,30 +62,10 @@ const envs::EnvRegistrar<> kInfReward("InfReward-test-v0", [](const envs::EnvKwa
   return std::make_unique<BadEnv>(false, 3);
 });
 
-ActorOptions small_options() {
-  ActorOptions o = ActorOptions::defaults();
-  o.env_id = "CartPole-v1";
-  o.envs_per_actor = 2;
-  o.n_step = 1;
-  o.epsilon_base = 0;  // greedy: the actions show which weights are in use
-  o.hidden = {8};
-  o.dueling = false;
-  o.weight_sync_steps = 1;
-  o.push_batch = 4;
-  o.ring_capacity = 1024;
-  o.seed = 3;
-  return o;
-}
+ActorOptions small_options() { return test::small_actor_options(); }
 
-// Every record now in the actor's ring, popped by this process acting as the consumer.
 std::vector<std::vector<std::byte>> drain(const RunContext& run, int actor_id) {
-  auto seg = shm::Segment::open(run.run_id, seg::actor_ring(actor_id));
-  auto ring = shm::SpscRing::attach(seg.data(), seg.size());
-  ring.claim_consumer();
-  std::vector<std::vector<std::byte>> out;
-  std::vector<std::byte> rec(ring.record_bytes());
-  while (ring.try_pop(rec.data())) out.push_back(rec);
-  return out;
+  return test::drain_actor_ring(run, actor_id);
 }
 
 }  // namespace

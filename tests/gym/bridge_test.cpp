@@ -18,9 +18,8 @@
 #include "actors/envs/gym_spaces.h"
 #include "actors/envs/registry.h"
 #include "actors/vector_envs.h"
-#include "common/shm/segment.h"
-#include "common/shm/spsc_ring.h"
 #include "common/stats.h"
+#include "tests/actors/actor_test_util.h"
 #include "tests/common/shm_test_util.h"
 #include "tests/skip.h"
 
@@ -34,29 +33,18 @@ void use_test_modules() { setenv("PYTHONPATH", SHMRL_GYM_TEST_DIR, 1); }
 
 bool have_python() { return access(envs::gym_python().c_str(), X_OK) == 0; }
 
+// One env, records pushed one by one; the test envs' module imported.
 ActorOptions gym_options(const std::string& id) {
-  ActorOptions o = ActorOptions::defaults();
+  ActorOptions o = test::small_actor_options();
   o.env_id = id;
   o.python_modules = "shmrl_test_envs";
   o.envs_per_actor = 1;
-  o.n_step = 1;
-  o.hidden = {8};
-  o.dueling = false;
-  o.weight_sync_steps = 1;
   o.push_batch = 1;
-  o.ring_capacity = 1024;
-  o.seed = 5;
   return o;
 }
 
 std::vector<std::vector<std::byte>> drain(const RunContext& run, int actor_id) {
-  auto seg = shm::Segment::open(run.run_id, seg::actor_ring(actor_id));
-  auto ring = shm::SpscRing::attach(seg.data(), seg.size());
-  ring.claim_consumer();
-  std::vector<std::vector<std::byte>> out;
-  std::vector<std::byte> rec(ring.record_bytes());
-  while (ring.try_pop(rec.data())) out.push_back(rec);
-  return out;
+  return test::drain_actor_ring(run, actor_id);
 }
 
 }  // namespace

@@ -56,11 +56,11 @@ TEST_CASE("a Python exception in step: traceback in the actor's log, the actor r
   if (!shmrl::actors::have_gym_bridge()) SHMRL_SKIP("this build has no Python bridge");
   setenv("PYTHONPATH", SHMRL_GYM_TEST_DIR, 1);
   auto args = gym_run_args("gym:ShmrlTest/Raising-v0", "100000");
-  args.insert(args.end(), {"--set", "run.actor_restarts=1"});
+  args.insert(args.end(), {"--set", "run.restarts.actor=1"});
   TrainRun run(args, "gym-raise");
   REQUIRE(run.wait_exit(120s) != 0);  // the second crash is beyond the budget: the run fails
   INFO(run.launcher_log());
-  CHECK_THAT(run.launcher_log(), Catch::Contains("restarting (1/1)"));
+  CHECK_THAT(run.launcher_log(), Catch::Contains("restarting in") && Catch::Contains("(1/1)"));
   const std::string log = slurp(run.dir() / "logs" / "actor0.log");
   CHECK_THAT(log, Catch::Contains("Traceback") && Catch::Contains("shmrl test env raising on step 3"));
   CHECK(shmrl::shm::list_segments(run.run_id()).empty());
