@@ -86,8 +86,14 @@ const KeySpec kSchema[] = {
             "runs/<run-id>/ holds config, logs, metrics, checkpoints"),
     boolean("run.fork_start", "true",
             "on a machine without CUDA, children start as forks of the launcher (LibTorch loaded once); false = each execs its role's executable"),
-    integer("run.actor_restarts", "3", 0, 1000,
+    integer("run.restarts.actor", "3", 0, 1000,
             "restart budget per actor: crashes beyond it stop the run"),
+    integer("run.restarts.replay", "5", 0, 1000,
+            "restart budget of the replay service (it re-attaches its shared-memory storage and keeps every stored item)"),
+    integer("run.restarts.learner", "0", 0, 1000,
+            "restart budget per learner"),
+    real("run.restarts.backoff_s", "0.5", 0, 60,
+            "a crashed process restarts after this delay, doubled for each further restart of the same process (at most 10 s)"),
     real_above("run.ready_timeout_s", "120.0", 0, 3600,
             "how long a child may take to publish its stats segment at start"),
     real_above("run.stop_grace_s", "8.0", 0, 9,
@@ -97,7 +103,11 @@ const KeySpec kSchema[] = {
             "memory) exceeds this many MiB (0 = the machine's MemAvailable)"),
 
     text("env.id", "\"CartPole-v1\"", "",
-            "Gymnasium environment id"),
+            "Gymnasium environment id: a built-in (CartPole-v1, ...) or gym:<id> for any Gymnasium env "
+            "through the Python bridge (gym:ALE/Pong-v5, gym:MyEnv-v0)"),
+    text_or_empty("env.python_modules", "\"\"", "",
+            "gym: envs: comma-separated Python modules imported before gymnasium.make (a module "
+            "that registers your env), found on PYTHONPATH, the working directory or the venv"),
     string_map("env.kwargs", "{}",
             "environment constructor arguments, e.g. { continuous = true, gravity = -9.0 }; "
             "--set env.kwargs.NAME=VALUE sets one"),

@@ -9,19 +9,29 @@ namespace shmrl {
 TomlReader::TomlReader(const toml::table& table, std::string source)
     : table_(table), source_(std::move(source)) {
   std::string unknown;
-  auto add = [&](const std::string& key) { unknown += (unknown.empty() ? "" : "\n") + source_ + ": " + unknown_key_message(key); };
-  for (const auto& [section, node] : table_) {
-    const auto* entries = node.as_table();
-    if (!entries) {
-      add(std::string(section.str()));
-      continue;
-    }
-    for (const auto& [name, value] : *entries) {
-      const std::string key = std::string(section.str()) + "." + std::string(name.str());
-      if (!find_key(key)) add(key);
-    }
-  }
+  for_each_config_entry(table_, [&](const std::string& key, const toml::node&) {
+    if (!find_key(key)) unknown += (unknown.empty() ? "" : "\n") + source_ + ": " + unknown_key_message(key);
+  });
   if (!unknown.empty()) throw std::invalid_argument(unknown);
+}
+
+namespace {
+void visit_entries(const toml::table& table, const std::string& prefix,
+                   const std::function<void(const std::string&, const toml::node&)>& fn) {
+  for (const auto& [name, value] : table) {
+    const std::string key = prefix + "." + std::string(name.str());
+    if (const auto* sub = value.as_table(); sub && !find_key(key)) visit_entries(*sub, key, fn);
+    else fn(key, value);
+  }
+}
+}  // namespace
+
+void for_each_config_entry(const toml::table& root,
+                           const std::function<void(const std::string& key, const toml::node& node)>& fn) {
+  for (const auto& [section, node] : root) {
+    if (const auto* entries = node.as_table()) visit_entries(*entries, std::string(section.str()), fn);
+    else fn(std::string(section.str()), node);
+  }
 }
 
 toml::node_view<const toml::node> TomlReader::lookup(const std::string& key, toml::table& scratch) const {

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -32,6 +33,13 @@ std::string to_text(const T& v) {
 
 // Parses the TOML file at `path`; syntax errors become std::invalid_argument "path:line:col: why".
 toml::table parse_toml_file(const std::string& path);
+
+// Calls fn(key, node) for every entry of a config table under its schema key: "section.name", and
+// "section.sub.name" for the entries of a sub-table that is not itself a schema key (the keys
+// run.restarts.actor, ...: `[run.restarts]` or `restarts.actor = 3` in [run]). A top-level entry
+// that is not a table, or an unknown key, is passed as is (key = what the user wrote).
+void for_each_config_entry(const toml::table& root,
+                           const std::function<void(const std::string& key, const toml::node& node)>& fn);
 
 class TomlReader {
  public:

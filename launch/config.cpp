@@ -7,6 +7,7 @@
 
 #include "actors/envs/env_config.h"
 #include "common/config_schema.h"
+#include "common/toml_reader.h"
 
 namespace shmrl::launch {
 namespace {
@@ -116,27 +117,16 @@ Config Config::load(const std::string& path) {
   auto add_error = [&](const toml::node& n, const std::string& msg) {
     errors.push_back(path + ":" + std::to_string(n.source().begin.line) + ": " + msg);
   };
-  for (const auto& [section, node] : root) {
-    const auto* table = node.as_table();
-    if (!table) {
-      add_error(node, unknown_key_message(section.str()));
-      continue;
+  for_each_config_entry(root, [&](const std::string& key, const toml::node& value) {
+    const KeySpec* s = find_key(key);
+    if (!s) return add_error(value, unknown_key_message(key));
+    try {
+      std::string shown = format_node(value);
+      c.assign(key, from_node(value, *s, shown), shown);
+    } catch (const ConfigError& e) {
+      add_error(value, e.what());
     }
-    for (const auto& [name, value] : *table) {
-      std::string key = std::string(section.str()) + "." + std::string(name.str());
-      const KeySpec* s = find_key(key);
-      if (!s) {
-        add_error(value, unknown_key_message(key));
-        continue;
-      }
-      try {
-        std::string shown = format_node(value);
-        c.assign(key, from_node(value, *s, shown), shown);
-      } catch (const ConfigError& e) {
-        add_error(value, e.what());
-      }
-    }
-  }
+  });
   if (!errors.empty()) {
     std::string all;
     for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;

@@ -72,6 +72,8 @@ const std::vector<std::pair<std::string, double MetricsRow::*>>& metric_columns(
       {"policy_lag", &MetricsRow::policy_lag},
       {"queue_fill", &MetricsRow::queue_fill},
       {"actor_restarts", &MetricsRow::actor_restarts},
+      {"replay_restarts", &MetricsRow::replay_restarts},
+      {"learner_restarts", &MetricsRow::learner_restarts},
       {"launcher_private_mb", &MetricsRow::launcher_private_mb},
       {"replay_private_mb", &MetricsRow::replay_private_mb},
       {"learner_private_mb", &MetricsRow::learner_private_mb},
@@ -97,7 +99,7 @@ void MetricsTracker::read_memory(const StatsSnapshot& s, MetricsRow& row) {
   for (const auto& a : s.actors) note("actor", row.actor_private_mb, pid_of(a));
 }
 
-MetricsRow MetricsTracker::update(const StatsSnapshot& s, double eval_return, int actor_restarts) {
+MetricsRow MetricsTracker::update(const StatsSnapshot& s, double eval_return, const RestartCounts& restarts) {
   const std::size_t n = s.actors.size();
   actor_steps_.resize(n, 0);
   actor_episodes_.resize(n, 0);
@@ -142,7 +144,9 @@ MetricsRow MetricsTracker::update(const StatsSnapshot& s, double eval_return, in
   row.weight_version = std::max(row.weight_version, newest_actor_version);
   row.policy_lag = std::isinf(oldest_version) ? 0 : row.weight_version - oldest_version;
   row.eval_return = eval_return;
-  row.actor_restarts = actor_restarts;
+  row.actor_restarts = restarts.actor;
+  row.replay_restarts = restarts.replay;
+  row.learner_restarts = restarts.learner;
   read_memory(s, row);
 
   double dt = s.wall_s - prev_wall_;
@@ -221,6 +225,8 @@ std::vector<std::pair<std::string, float>> tensorboard_scalars(const MetricsRow&
       {"actors/policy_lag", row.policy_lag},
       {"actors/queue_fill", row.queue_fill},
       {"actors/restarts", row.actor_restarts},
+      {"replay/restarts", row.replay_restarts},
+      {"learner/restarts", row.learner_restarts},
       {"actors/episodes", row.episodes},
       {"learner/updates", row.updates},
       {"time/wall_s", row.wall_s},
@@ -246,7 +252,12 @@ std::string format_progress(const MetricsRow& r) {
                 si(r.updates_per_s).c_str(), si(r.replay_size).c_str(), ret(r.train_return).c_str(),
                 ret(r.eval_return).c_str(), r.policy_lag, 100 * r.queue_fill);
   std::string s = buf;
-  if (r.actor_restarts > 0) s += " | restarts " + std::to_string(static_cast<int>(r.actor_restarts));
+  if (r.actor_restarts + r.replay_restarts + r.learner_restarts > 0) {
+    s += " | restarts";
+    for (const auto& [n, what] : {std::pair{r.actor_restarts, " actor"}, std::pair{r.replay_restarts, " replay"},
+                                  std::pair{r.learner_restarts, " learner"}})
+      if (n > 0) s += " " + std::to_string(static_cast<int>(n)) + what;
+  }
   if (!r.verdict.bound.empty()) s += " | " + r.verdict.bound;
   return s;
 }

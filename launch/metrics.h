@@ -33,12 +33,17 @@ struct MetricsRow {
   double weight_version = 0;  // newest published weights
   double policy_lag = 0;      // weight_version - the oldest version an actor runs
   double queue_fill = 0;      // mean fill of the actor rings, 0..1
-  double actor_restarts = 0;
+  double actor_restarts = 0, replay_restarts = 0, learner_restarts = 0;  // all processes, so far
   // Private memory (common/proc.h MemoryUse::private_bytes, MiB) of the largest process of each
   // role; 0 = unknown.
   double launcher_private_mb = 0, replay_private_mb = 0, learner_private_mb = 0, actor_private_mb = 0;
   StageFractions stages;  // since the previous row (none in the first row)
   BottleneckVerdict verdict;        // over the last kVerdictWindowS seconds
+};
+
+// Restarts so far, per role (launch/supervisor.h).
+struct RestartCounts {
+  int actor = 0, replay = 0, learner = 0;
 };
 
 // The bottleneck verdict of each row looks this far back.
@@ -56,7 +61,7 @@ class MetricsTracker {
  public:
   explicit MetricsTracker(int64_t ring_capacity, double base_env_steps = 0)
       : ring_capacity_(ring_capacity), base_env_steps_(base_env_steps) {}
-  MetricsRow update(const StatsSnapshot& s, double eval_return, int actor_restarts);
+  MetricsRow update(const StatsSnapshot& s, double eval_return, const RestartCounts& restarts);
   // The verdict over the whole run so far (from the first row with stage figures to the latest),
   // with the mean ring fill of those rows.
   BottleneckVerdict run_verdict() const;

@@ -37,7 +37,16 @@ void write_summary(const std::string& path, const RunSummary& s) {
   j["seed"] = s.seed;
   j["run_id"] = s.run_id;
   j["stop_reason"] = s.stop_reason;
-  j["actor_restarts"] = s.actor_restarts;
+  j["actor_restarts"] = s.restarts.actor;
+  j["restarts"] = {{"actor", s.restarts.actor}, {"replay", s.restarts.replay}, {"learner", s.restarts.learner}};
+  if (s.transitions) {
+    const auto& t = *s.transitions;
+    j["transitions"] = {{"committed", t.committed}, {"stored", t.stored},     {"dropped", t.dropped},
+                        {"in_rings", t.in_rings},   {"skipped", t.skipped},   {"lost", t.lost},
+                        {"replay_generation", t.replay_generation}};
+  } else {
+    j["transitions"] = nullptr;
+  }
   j["eval_episodes"] = s.eval_episodes;
   j["confirm_evals"] = s.confirm_evals;
   j["claim"] = s.eval_episodes < kStrongClaimEpisodes ? "weak" : "ok";

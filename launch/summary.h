@@ -14,6 +14,9 @@
 // env_steps include the earlier sessions.
 // "bottleneck": {"verdict", "reason", "knob", "stages": {"<group>_<stage>": fraction, ...}} over
 // the whole run (launch/verdict.h); verdict null when the run was too short to tell.
+// "restarts": {"actor", "replay", "learner"}: restarts of every process of the role ("actor_restarts"
+// repeats the first). "transitions": {"committed", "stored", "dropped", "in_rings", "skipped", "lost",
+// "replay_generation"} (launch/accounting.h), null when the replay storage never existed.
 // "memory_mb": {"<role>": {"private", "anonymous"}} for launcher, replay, learner, actor: the most
 // one process of the role held (MiB; common/proc.h MemoryUse: private excludes /dev/shm segments).
 #include <cstdint>
@@ -23,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "launch/accounting.h"
+#include "launch/metrics.h"
 #include "launch/snapshot.h"
 #include "launch/solve.h"
 #include "launch/verdict.h"
@@ -60,7 +65,7 @@ struct RunSummary {
   uint64_t seed = 0;
   std::string run_id;
   std::string stop_reason;
-  int actor_restarts = 0;
+  RestartCounts restarts;
   int eval_episodes = 0;
   int confirm_evals = 0;
   std::optional<SolveInfo> solve;  // set iff solved
@@ -69,6 +74,7 @@ struct RunSummary {
   BottleneckVerdict verdict;        // the bottleneck over the run ("" bound: too short to tell)
   StageFractions stages;  // the stage fractions it judged
   std::map<std::string, RoleMemory> memory;  // role -> the most one of its processes held
+  std::optional<TransitionAccount> transitions;  // none when the replay storage never existed
 };
 
 // Fewer evaluation episodes than this make summary.json call the claim weak.

@@ -1,9 +1,13 @@
 #include "launch/supervisor.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <deque>
 #include <fstream>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 namespace shmrl::launch {
 
@@ -32,16 +36,29 @@ bool log_contains(const std::string& path, std::string_view needle) {
 }
 }  // namespace
 
-Supervisor::Supervisor(std::string program, std::string log_dir, int actor_restart_budget, Console& console)
-    : program_(std::move(program)),
-      log_dir_(std::move(log_dir)),
-      budget_(actor_restart_budget),
-      console_(console) {}
+const char* role_word(Role r) {
+  switch (r) {
+    case Role::Replay:
+      return "replay";
+    case Role::Learner:
+      return "learner";
+    case Role::Actor:
+      return "actor";
+  }
+  return "?";
+}
+
+double RestartPolicy::delay_s(int n) const {
+  return std::min(kMaxBackoffS, backoff_s * std::pow(2.0, std::max(0, n - 1)));
+}
+
+Supervisor::Supervisor(std::string program, std::string log_dir, RestartPolicy restarts, Console& console)
+    : program_(std::move(program)), log_dir_(std::move(log_dir)), policy_(restarts), console_(console) {}
 
 void Supervisor::add(Role role, int index, std::string name, std::vector<std::string> args, std::string program,
                      bool may_fork) {
-  members_.push_back(
-      Member{role, index, std::move(name), std::move(args), Child{}, 0, std::move(program), may_fork});
+  members_.push_back(Member{role, index, std::move(name), std::move(args), Child{}, 0, std::nullopt,
+                            std::move(program), may_fork});
 }
 
 void Supervisor::spawn(Member& m, bool first) {
@@ -112,44 +129,58 @@ void Supervisor::start_if(const std::function<bool(const Member&)>& which,
 }
 
 std::optional<std::string> Supervisor::poll() {
+  const auto now = std::chrono::steady_clock::now();
   for (auto& m : members_) {
+    if (m.restart_at && now >= *m.restart_at) {
+      m.restart_at.reset();
+      spawn(m);
+      continue;
+    }
     if (!m.child.running()) continue;
     auto st = m.child.poll();
     if (!st) continue;
-    if (m.role != Role::Actor) {
+    const int budget = policy_.budget(m.role);
+    if (m.restarts >= budget) {
       std::string why = ended(m, *st);
       if (m.role == Role::Learner && log_contains(log_path(m), kNcclWatchdogTimeout))
         why += "\nan NCCL collective (the gradient all-reduce) ran past the learners' collective timeout "
                "and NCCL's watchdog aborted " + m.name + ": another learner stopped taking part (its "
                "log says why), or its GPU hung";
-      return why + "\n" + (m.role == Role::Replay ? "the replay service" : "a learner") +
-             " cannot be restarted yet: stopping the run";
-    }
-    if (m.restarts >= budget_) {
-      return ended(m, *st) +
-             "\nactor restart budget exhausted (run.actor_restarts = " + std::to_string(budget_) +
-             "): stopping the run";
+      return why + "\n" + role_word(m.role) + " restart budget exhausted (run.restarts." + role_word(m.role) +
+             " = " + std::to_string(budget) + "): stopping the run";
     }
     ++m.restarts;
+    const double delay = policy_.delay_s(m.restarts);
+    m.restart_at = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                             std::chrono::duration<double>(delay));
+    events_.push_back(RestartEvent{m.role, m.name, m.restarts, describe_wait_status(*st)});
+    char in[32];
+    std::snprintf(in, sizeof in, "%.1f", delay);
     console_.message(m.name + " (pid " + std::to_string(m.child.pid()) + ") " + describe_wait_status(*st) +
-                     "; restarting (" + std::to_string(m.restarts) + "/" + std::to_string(budget_) + ")");
-    spawn(m);
+                     "; restarting in " + in + " s (" + std::to_string(m.restarts) + "/" +
+                     std::to_string(budget) + ")");
   }
   return std::nullopt;
 }
 
+std::vector<RestartEvent> Supervisor::take_restarts() { return std::exchange(events_, {}); }
+
 std::vector<std::string> Supervisor::stop_all(std::chrono::milliseconds grace,
                                               const std::function<bool()>& force) {
   std::vector<Child*> children;
-  for (auto& m : members_) children.push_back(&m.child);
+  for (auto& m : members_) {
+    m.restart_at.reset();  // a stopping run starts nothing again
+    children.push_back(&m.child);
+  }
   std::vector<std::string> killed;
   for (std::size_t i : stop_children(children, grace, force)) killed.push_back(members_[i].name);
   return killed;
 }
 
-int Supervisor::actor_restarts() const {
+int Supervisor::restarts(Role role) const {
   int n = 0;
-  for (const auto& m : members_) n += m.restarts;
+  for (const auto& m : members_)
+    if (m.role == role) n += m.restarts;
   return n;
 }
 

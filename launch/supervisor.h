@@ -1,8 +1,8 @@
 #pragma once
 // The launcher's children by role: starts them (a role, or all at once, waiting until each is ready),
-// notices when one ends, restarts crashed actors within a per-actor budget, and stops them all.
-// A replay service or learner that ends, or an actor past its budget, is fatal for the run: poll()
-// returns why, with the tail of that process's log. Launcher main thread only (see child.h).
+// notices when one ends and restarts it after a backoff, within its role's budget (RestartPolicy),
+// and stops them all. A process past its budget is fatal for the run: poll() returns why, with the
+// tail of that process's log. Launcher main thread only (see child.h).
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -16,6 +16,28 @@
 namespace shmrl::launch {
 
 enum class Role { Replay, Learner, Actor };
+
+// "replay", "learner", "actor": the role's word in keys (run.restarts.<word>) and messages.
+const char* role_word(Role r);
+
+// Restarts per process of each role (run.restarts.*) and the delay before each: backoff_s for the
+// first restart of a process, doubled for each further one, at most kMaxBackoffS.
+struct RestartPolicy {
+  static constexpr double kMaxBackoffS = 10;
+  int replay = 5, learner = 3, actor = 3;
+  double backoff_s = 0.5;
+  int budget(Role r) const { return r == Role::Replay ? replay : r == Role::Learner ? learner : actor; }
+  // Seconds before restart number `n` (1, 2, ...) of one process.
+  double delay_s(int n) const;
+};
+
+// One restart, as the launcher records it (a metrics row and a console line each).
+struct RestartEvent {
+  Role role;
+  std::string name;  // "replay", "learner0", "actor3"
+  int count;         // this process's restarts so far, this one included
+  std::string why;   // "killed by signal 9 (SIGKILL)"
+};
 
 // A child failed to start (ended, or not ready by the deadline). what() names it, says how, and
 // quotes the end of its log.
@@ -31,6 +53,8 @@ struct Member {
   std::vector<std::string> args;  // argv after the program
   Child child;
   int restarts = 0;
+  // Set while a crashed member waits out its backoff: when to start it again.
+  std::optional<std::chrono::steady_clock::time_point> restart_at;
   std::string program;  // what it execs; "" = the supervisor's program
   bool may_fork = false;  // its first start may be a fork of the launcher (see set_fork_entry)
   std::chrono::steady_clock::time_point ready_at{};  // when start() last saw it ready
@@ -39,7 +63,7 @@ struct Member {
 class Supervisor {
  public:
   // program: what every child execs (normally this very binary). log_dir: <run>/logs.
-  Supervisor(std::string program, std::string log_dir, int actor_restart_budget, Console& console);
+  Supervisor(std::string program, std::string log_dir, RestartPolicy restarts, Console& console);
 
   // Registers a child; started by start(). program: its executable ("" = the supervisor's).
   // may_fork: see set_fork_entry.
@@ -60,14 +84,19 @@ class Supervisor {
   // retries start in parallel: start-up takes the slowest process's time, not the sum).
   void start_all(const std::function<bool(const Member&)>& ready, std::chrono::steady_clock::time_point deadline,
                  const std::function<bool()>& stopping);
-  // Reaps ended children; restarts crashed actors within budget (and says so on the console).
-  // Returns the reason the run must stop, if any.
+  // Reaps ended children; schedules a restart for each within its role's budget (and says so on
+  // the console, and in take_restarts()), and starts those whose backoff has passed. Any child
+  // ending is a crash here: the launcher stops children only through stop_all(). Returns the reason
+  // the run must stop, if any.
   std::optional<std::string> poll();
+  // The restarts scheduled since the last call (oldest first).
+  std::vector<RestartEvent> take_restarts();
   // Stops every child: SIGTERM, up to `grace` or until `force()` (a second Ctrl-C), then SIGKILL.
   // Returns the names that needed SIGKILL.
   std::vector<std::string> stop_all(std::chrono::milliseconds grace, const std::function<bool()>& force = {});
 
-  int actor_restarts() const;
+  // Restarts of every process of `role` so far.
+  int restarts(Role role) const;
   const std::vector<Member>& members() const { return members_; }
   std::string log_path(const Member& m) const { return log_dir_ + "/" + m.name + ".log"; }
 
@@ -80,7 +109,8 @@ class Supervisor {
   std::string ended(const Member& m, int status) const;
 
   std::string program_, log_dir_;
-  int budget_;
+  RestartPolicy policy_;
+  std::vector<RestartEvent> events_;
   Console& console_;
   std::vector<Member> members_;
   std::function<int(const std::vector<std::string>&)> fork_entry_;

@@ -14,10 +14,12 @@
 #include <sstream>
 #include <thread>
 
+#include "actors/envs/gym_spaces.h"
 #include "common/net.h"
 #include "common/shm/segment.h"
 #include "common/stats.h"
 #include "common/stop_signal.h"
+#include "launch/accounting.h"
 #include "launch/child.h"
 #include "launch/console.h"
 #include "launch/evaluation.h"
@@ -112,17 +114,27 @@ void stop_children_of(Supervisor& sup, const Config& cfg, Console& console) {
 
 // The run's configuration, refused (ConfigError) before anything starts when a process would reject
 // it, a resumed checkpoint does not fit it, or the machine cannot hold the run. `notes` gets what
-// the console should say (resume decisions, warnings).
-Config resolve_config(const TrainArgs& args, std::vector<std::string>& notes) {
+// the console should say (resume decisions, warnings); `schema` the run's transition schema.
+Config resolve_config(const TrainArgs& args, std::vector<std::string>& notes,
+                      std::optional<TransitionSchema>& schema) {
   Config c = build_config(args);
   if (c.get_int("run.learners") > 1 && c.get_int("learner.master_port") == 0) {
     c.set("learner.master_port", std::to_string(pick_free_port()));
   }
-  const TransitionSchema schema = validate_components(c);
+  schema = validate_components(c);
   if (!args.resume.empty()) notes = prepare_resume(c, args.resume);
-  check_memory(c, schema);
+  check_memory(c, *schema);
   if (auto w = cores_warning(c, std::thread::hardware_concurrency())) notes.push_back("warning: " + *w);
   return c;
+}
+
+RestartCounts restart_counts(const Supervisor& sup) {
+  return {sup.restarts(Role::Actor), sup.restarts(Role::Replay), sup.restarts(Role::Learner)};
+}
+
+RestartPolicy restart_policy(const Config& cfg) {
+  return {static_cast<int>(cfg.get_int("run.restarts.replay")), static_cast<int>(cfg.get_int("run.restarts.learner")),
+          static_cast<int>(cfg.get_int("run.restarts.actor")), cfg.get_float("run.restarts.backoff_s")};
 }
 
 // Supervises until a stop condition; fills state. Start-up included.
@@ -171,6 +183,12 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   CsvMetricsWriter csv(run.run_dir + "/metrics.csv");
   TfEventsWriter tb(run.run_dir);
   PeriodicEvaluator evaluator(cfg, run);
+  // gym: envs step only through the actors' Python bridge: the launcher (which forks) embeds no
+  // interpreter, so it cannot evaluate them; such runs stop on time or env steps.
+  const bool evaluates = !envs::is_gym_id(cfg.get_string("env.id"));
+  if (!evaluates)
+    console.message("no greedy evaluation for " + cfg.get_string("env.id") +
+                    " (gym: envs step only in actors): the run stops on run.time_limit_s or run.max_env_steps");
   std::string last_eval_error;  // an evaluation failure is retried next period, reported once
   double next_row = 0, next_verdict = 0;
   std::string said_verdict;
@@ -185,6 +203,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
       st.reason = *fatal;
       break;
     }
+    if (!sup.take_restarts().empty()) next_row = 0;  // every restart gets its metrics row now
     const double now = elapsed();
     try {
       if (auto r = evaluator.poll()) {
@@ -212,7 +231,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
     if (now >= next_row) {
       next_row = std::max(next_row + 1.0, now + 0.5);
       st.last = tracker.update(read_snapshot(run, actors, learners, st.earlier_wall_s + now),
-                               st.solve.last_mean(), sup.actor_restarts());
+                               st.solve.last_mean(), restart_counts(sup));
       csv.write(st.last);
       tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
       tb.flush();
@@ -234,7 +253,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
       st.reason = "env step limit reached (run.max_env_steps = " + fmt(max_steps, 0) + ")";
       break;
     }
-    if (st.last.weight_version > 0) evaluator.maybe_start(now, st.last.env_steps);
+    if (evaluates && st.last.weight_version > 0) evaluator.maybe_start(now, st.last.env_steps);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   // An evaluation in flight is cancelled, not awaited: whatever it was doing, the stop is prompt.
@@ -246,7 +265,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   } catch (const std::exception&) {
   }
   st.last = tracker.update(read_snapshot(run, actors, learners, st.earlier_wall_s + elapsed()),
-                           st.solve.last_mean(), sup.actor_restarts());
+                           st.solve.last_mean(), restart_counts(sup));
   csv.write(st.last);
   tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
   tb.flush();
@@ -266,10 +285,11 @@ int run_train(const TrainArgs& args) {
   install_stop_handlers({SIGINT, SIGTERM, SIGHUP});
   signal(SIGPIPE, SIG_IGN);  // a closed stderr pipe must not kill the launcher mid-shutdown
   Config cfg;
+  std::optional<TransitionSchema> schema;
   RunDir rd;
   std::vector<std::string> stale, notes;
   try {
-    cfg = resolve_config(args, notes);
+    cfg = resolve_config(args, notes, schema);
     stale = shm::remove_stale_segments();
     rd = prepare_run_dir(cfg, args.run_id, args.resume);
   } catch (const ConfigError& e) {
@@ -300,7 +320,7 @@ int run_train(const TrainArgs& args) {
     return head;
   };
   const std::string self = self_exe();
-  Supervisor sup(self, rd.logs, static_cast<int>(cfg.get_int("run.actor_restarts")), console);
+  Supervisor sup(self, rd.logs, restart_policy(cfg), console);
   const bool fork = cfg.get_bool("run.fork_start") && fork_start_safe();
   if (fork) sup.set_fork_entry(run_role);
   sup.add(Role::Replay, 0, "replay", with({"replay"}, {}), role_exe(self, "shmrl-replay"), fork);
@@ -327,6 +347,13 @@ int run_train(const TrainArgs& args) {
     console.message(st.reason);
     stop_children_of(sup, cfg, console);
   }
+  std::optional<TransitionAccount> account;
+  try {
+    account = account_transitions(run, *schema, actors);
+    if (account) console.message("transitions: " + account->describe());
+  } catch (const std::exception& e) {
+    console.message(std::string("could not account for the transitions: ") + e.what());
+  }
   shm::remove_run(rd.run_id);
   RunSummary sum{cfg.get_string("env.id"),
                  st.outcome == Outcome::Solved,
@@ -337,7 +364,7 @@ int run_train(const TrainArgs& args) {
                  static_cast<uint64_t>(cfg.get_int("run.seed")),
                  rd.run_id,
                  st.reason,
-                 sup.actor_restarts(),
+                 restart_counts(sup),
                  static_cast<int>(cfg.get_int("eval.episodes")),
                  static_cast<int>(cfg.get_int("run.confirm_evals")),
                  std::nullopt,
@@ -345,7 +372,8 @@ int run_train(const TrainArgs& args) {
                  st.startup,
                  st.verdict,
                  st.stages,
-                 st.memory};
+                 st.memory,
+                 account};
   if (const auto& w = st.solve.solving(); sum.solved && w) {
     // The learners have stopped: the evaluated weights replace what they trained on since.
     sum.solve = SolveInfo{st.earlier_wall_s + st.solved_at_s, w->start_env_steps, w->weight_version, ""};

@@ -98,12 +98,12 @@ Storage Storage::attach(const RunContext& run, uint64_t capacity, const Transiti
     throw std::runtime_error(what + " is smaller than its header says");
   Storage s(std::move(seg), schema);
   // Replay the journal: the last commit landed iff committed reached its target.
-  if (h->journal_committed.load(std::memory_order_acquire) == h->committed.load() &&
-      h->committed.load() > 0) {
+  if (h->journal_committed.load(std::memory_order_acquire) == h->committed.load() + 1) {
     const auto actor = static_cast<uint32_t>(h->journal_actor.load());
     if (actor < kMaxActors) {
       auto& pos = s.ring_pos(actor);
       pos.store(std::max(pos.load(), h->journal_ring_pos.load()), std::memory_order_release);
+      h->dropped.store(std::max(h->dropped.load(), h->journal_dropped.load()));
     }
   }
   // A crash mid-overwrite may have left begin past committed - capacity: the overwritten items are
@@ -132,20 +132,24 @@ void Storage::begin_insert(uint64_t n) {
   }
 }
 
-void Storage::commit(uint64_t n, uint32_t actor, uint64_t ring_pos) {
+void Storage::commit(uint64_t n, uint32_t actor, uint64_t ring_pos, uint64_t dropped) {
   // seq_cst stores keep this order even against a crash between any two of them: the journal is
   // invalidated before it is rewritten, and only names a commit once it is complete.
   const uint64_t c = committed() + n;
+  const uint64_t d = hdr_->dropped.load() + dropped;
   hdr_->journal_committed.store(0);
   hdr_->journal_actor.store(actor);
   hdr_->journal_ring_pos.store(ring_pos);
-  hdr_->journal_committed.store(c);
+  hdr_->journal_dropped.store(d);
+  hdr_->journal_committed.store(c + 1);
   hdr_->committed.store(c);
+  hdr_->dropped.store(d);
   ring_pos_[actor].store(ring_pos);
 }
 
 void Storage::set_ring_pos(uint32_t actor, uint64_t ring_pos) {
   hdr_->journal_committed.store(0);
+  hdr_->ring_pos_adjust.fetch_add(static_cast<int64_t>(ring_pos) - static_cast<int64_t>(ring_pos_[actor].load()));
   ring_pos_[actor].store(ring_pos);
 }
 
@@ -153,6 +157,7 @@ void Storage::set_range(uint64_t begin, uint64_t end) {
   hdr_->journal_committed.store(0, std::memory_order_relaxed);
   hdr_->begin.store(begin, std::memory_order_release);
   hdr_->committed.store(end, std::memory_order_release);
+  hdr_->restored.store(end, std::memory_order_release);
 }
 
 }  // namespace shmrl::replay

@@ -9,11 +9,14 @@
 //   1. begin_insert(n): if the n new items evict old ones, begin advances first (release), so a
 //      crash while overwriting never leaves a half-overwritten item inside [begin, committed).
 //   2. write records and priorities of keys committed .. committed + n - 1.
-//   3. commit(n, actor, ring_pos): journal {committed + n, actor, ring_pos}, then committed += n
-//      (release), then ring_pos[actor] = ring_pos. The caller then releases the records from the
-//      actor's ring. On restart, recover() replays the journal if its commit landed, so
-//      ring_pos[actor] tells exactly which ring records are already stored: none is lost or
-//      stored twice whatever the instant of the crash.
+//   3. commit(n, actor, ring_pos, dropped): journal {committed + n, actor, ring_pos, dropped total},
+//      then committed += n (release), then the dropped total and ring_pos[actor]. The caller then
+//      releases the records from the actor's ring. On restart, attach() replays the journal if its
+//      commit landed, so ring_pos[actor] tells exactly which ring records are already stored (or
+//      dropped as bad): none is lost or stored twice whatever the instant of the crash.
+// Accounting (accounted()): every ring record consumed is stored or dropped, so over the run
+// sum(ring_pos) - ring_pos_adjust == (committed - restored) + dropped; a difference is a record
+// lost (> 0) or stored twice (< 0).
 // Also kept here for restarts: the rate limiter's diff, samples drawn and the running max priority.
 //
 // Threading: mutators from the service's writer thread with the service lock held; readers under
@@ -30,7 +33,7 @@
 namespace shmrl::replay {
 
 inline constexpr uint64_t kStorageMagic = 0x73686d726c535452ull;  // "shmrlSTR"
-inline constexpr uint32_t kStorageLayoutVersion = 1;
+inline constexpr uint32_t kStorageLayoutVersion = 2;
 inline constexpr uint32_t kMaxActors = 1024;
 
 struct alignas(64) StorageHeader {
@@ -52,10 +55,15 @@ struct alignas(64) StorageHeader {
   std::atomic<double> limiter_diff;             // rate limiter state
   std::atomic<double> max_priority;             // running max of raw priorities
   ProcessId service;                            // the service process attached now
-  // Line 2: the journal of the last commit.
+  // Line 2: the journal of the last commit (journal_committed = its committed + 1; 0 = none), and
+  // the accounting totals.
   alignas(64) std::atomic<uint64_t> journal_committed;
   std::atomic<uint64_t> journal_actor;
   std::atomic<uint64_t> journal_ring_pos;
+  std::atomic<uint64_t> journal_dropped;
+  std::atomic<uint64_t> dropped;          // ring records consumed but refused (bad fields, checksum)
+  std::atomic<uint64_t> restored;         // items loaded from a checkpoint, not from this run's rings
+  std::atomic<int64_t> ring_pos_adjust;   // ring positions moved without consuming (replaced rings)
 };
 static_assert(sizeof(StorageHeader) == 3 * 64);
 
@@ -98,8 +106,11 @@ class Storage {
 
   // ---- writer ----
   void begin_insert(uint64_t n);  // n <= capacity
-  void commit(uint64_t n, uint32_t actor, uint64_t ring_pos);
-  // Sets an actor's ring position outside a commit (its ring was replaced): journal invalidated first.
+  // Commits n inserted items and `dropped` refused records of `actor`'s ring, which is consumed up
+  // to ring_pos (n = 0: only records dropped).
+  void commit(uint64_t n, uint32_t actor, uint64_t ring_pos, uint64_t dropped = 0);
+  // Moves an actor's ring position without consuming (its ring was replaced), counted in
+  // ring_pos_adjust: journal invalidated first.
   void set_ring_pos(uint32_t actor, uint64_t ring_pos);
   // Replaces the whole contents (checkpoint restore): stored range [begin, end), records and
   // priorities already written by the caller through record()/priority().

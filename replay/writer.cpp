@@ -74,11 +74,14 @@ std::size_t ReplayService::drain_ring(int a, uint64_t max_take, bool& blocked) {
   auto& ring = actor_rings_[a].ring;
   const auto span = ring.peek(kDrainChunk);
   if (span.size() == 0) {
-    // Committed records the ring refuses to hand out failed verification: step over one.
-    // (A crash between the skip and set_ring_pos is fine: a restart sees the ring's tail past
-    // ring_pos and starts at the tail.)
-    if (ring.size() > 0 && ring.skip_corrupt()) {
-      storage_.set_ring_pos(static_cast<uint32_t>(a), ring.popped());
+    // Committed records the ring refuses to hand out failed verification: step over one, journaled
+    // first (a restart after the commit skips it, as the ring position says).
+    if (ring.size() > 0 && ring.tail_corrupt()) {
+      {
+        std::lock_guard lock(mu_);
+        storage_.commit(0, static_cast<uint32_t>(a), ring.popped() + 1, /*dropped=*/1);
+      }
+      ring.skip_corrupt();
       c_.corrupt_records.fetch_add(1, std::memory_order_relaxed);
       return 1;
     }
@@ -132,7 +135,7 @@ std::size_t ReplayService::drain_ring(int a, uint64_t max_take, bool& blocked) {
       maxp.store(m, std::memory_order_relaxed);
       selector_->insert(key, prio_scratch_.data(), n);
     }
-    storage_.commit(n, static_cast<uint32_t>(a), ring.popped() + take);
+    storage_.commit(n, static_cast<uint32_t>(a), ring.popped() + take, take - n);
     size = storage_.size();
   }
   limiter_.inserted(n, size);

@@ -355,9 +355,13 @@ void SpscRing::release(std::size_t k) {
   hdr_->tail.store(c_.tail, std::memory_order_release);
 }
 
-bool SpscRing::skip_corrupt() {
+bool SpscRing::tail_corrupt() {
   if (c_.head_seen == c_.tail) c_.head_seen = hdr_->head.load(std::memory_order_acquire);
-  if (c_.head_seen == c_.tail || verify(c_.tail)) return false;
+  return c_.head_seen != c_.tail && !verify(c_.tail);
+}
+
+bool SpscRing::skip_corrupt() {
+  if (!tail_corrupt()) return false;
   hdr_->corrupt_records.fetch_add(1, std::memory_order_relaxed);
   ++c_.tail;
   hdr_->tail.store(c_.tail, std::memory_order_release);

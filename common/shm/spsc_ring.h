@@ -147,6 +147,9 @@ class SpscRing {
   // Drops one record that failed verification at the tail. Returns false if the tail record is fine
   // (or there is none).
   bool skip_corrupt();
+  // Whether the tail record is committed and fails verification (what skip_corrupt() would drop),
+  // without dropping it: a consumer that journals its position records the skip first.
+  bool tail_corrupt();
 
   // ---- observers (any thread, any process) ----
   std::size_t size() const;  // committed, not yet consumed (approximate under concurrency)

@@ -33,7 +33,7 @@ TEST_CASE("rows: totals, rates, return, lag and queue fill", "[metrics]") {
   s.actors = {actor(100, 0, 0, 0, 90), actor(300, 0, 0, 0, 290)};
   s.replay = {{"size", 50}, {"actor0_inserts", 90}, {"actor1_inserts", 90}};
   s.learners = {{{"updates", 0}, {"weight_version", 0}}};
-  MetricsRow r = t.update(s, NAN, 0);
+  MetricsRow r = t.update(s, NAN, {});
   CHECK(r.env_steps == 400);
   CHECK(r.env_steps_per_s == 0);  // no previous row
   CHECK(std::isnan(r.train_return));
@@ -44,7 +44,7 @@ TEST_CASE("rows: totals, rates, return, lag and queue fill", "[metrics]") {
   s.actors = {actor(500, 4, 20, 7, 490), actor(900, 2, 30, 5, 890)};
   s.replay = {{"size", 600}, {"actor0_inserts", 490}, {"actor1_inserts", 890}};
   s.learners = {{{"updates", 40}, {"weight_version", 9}}};
-  r = t.update(s, 42.0, 1);
+  r = t.update(s, 42.0, {.actor = 1});
   CHECK(r.env_steps == 1400);
   CHECK(r.env_steps_per_s == Approx(1000.0 / 2));
   CHECK(r.updates_per_s == Approx(20));
@@ -60,7 +60,7 @@ TEST_CASE("rows: totals, rates, return, lag and queue fill", "[metrics]") {
   // Actor 1 restarted and briefly republishes a smaller total: the total never goes backwards.
   s.wall_s = 4.0;
   s.actors[1] = actor(0, 0, 0, 0, 0);
-  r = t.update(s, 42.0, 1);
+  r = t.update(s, 42.0, {.actor = 1});
   CHECK(r.env_steps == 1400);
   CHECK(r.env_steps_per_s == 0);
   CHECK(r.train_return == Approx(20));  // only actor 0 has finished episodes to report
@@ -116,7 +116,7 @@ TEST_CASE("a resumed run appends to its CSV and continues its env step total", "
   MetricsTracker t(1024, /*base_env_steps=*/5000);
   StatsSnapshot s;
   s.actors = {actor(100, 1, 10, 0, 0)};
-  CHECK(t.update(s, NAN, 0).env_steps == 5100);
+  CHECK(t.update(s, NAN, {}).env_steps == 5100);
 }
 
 TEST_CASE("TensorBoard tags skip missing values, the progress line shows the figures", "[metrics]") {

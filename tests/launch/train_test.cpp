@@ -26,6 +26,20 @@ pid_t find_child(const std::map<pid_t, std::string>& children, const std::string
   }
   return -1;
 }
+// Every transition the actors committed is stored, dropped as bad, or still in a ring; none is
+// lost or stored twice (launch/accounting.h), and the run left no shared memory behind.
+void check_accounting(const TrainRun& run) {
+  CHECK(shmrl::shm::list_segments(run.run_id()).empty());
+  const auto summary = run.summary();
+  INFO(summary.dump());
+  const auto& t = summary["transitions"];
+  REQUIRE(t.is_object());
+  CHECK(t["lost"] == 0);
+  CHECK(t["skipped"] == 0);
+  CHECK(t["stored"].get<uint64_t>() > 0);
+  CHECK(t["committed"].get<uint64_t>() == t["stored"].get<uint64_t>() + t["dropped"].get<uint64_t>() +
+                                              t["in_rings"].get<uint64_t>());
+}
 }  // namespace
 
 TEST_CASE("train refuses a bad configuration before starting anything", "[train]") {
@@ -101,7 +115,7 @@ TEST_CASE("a SIGKILLed actor is restarted and the run goes on", "[train]") {
   kill(victim, SIGKILL);
   REQUIRE(wait_for([&] { return run.metric("actor_restarts") >= 1; }, 15s));
   CHECK_THAT(run.launcher_log(), Catch::Contains("actor1 (pid " + std::to_string(victim) +
-                                                 ") killed by signal 9 (SIGKILL); restarting (1/3)"));
+                                                 ") killed by signal 9 (SIGKILL); restarting in 0.5 s (1/3)"));
   pid_t successor = -1;
   CHECK(wait_for([&] { return (successor = find_child(children_of(run.pid()), "--actor-id 1 ")) > 0; }, 10s));
   CHECK(successor != victim);
@@ -114,7 +128,36 @@ TEST_CASE("a SIGKILLed actor is restarted and the run goes on", "[train]") {
   CHECK(all_gone(children, 10s));
   CHECK(run.wait_exit(20s) == 128 + SIGTERM);
   CHECK(shmrl::shm::list_segments(run.run_id()).empty());
-  CHECK(run.summary()["actor_restarts"] == 1);
+  const auto summary = run.summary();
+  CHECK(summary["actor_restarts"] == 1);
+  CHECK(summary["restarts"]["actor"] == 1);
+  check_accounting(run);  // the killed actor's committed records too
+}
+
+TEST_CASE("a SIGKILLed replay service is restarted on its storage, the run goes on and loses nothing", "[train]") {
+  auto args = tiny_run_args();
+  args.insert(args.end(), {"--max-env-steps", "40000"});
+  TrainRun run(args, "replaykill");
+  REQUIRE(run.wait_ready(120s));
+  INFO(run.launcher_log());
+  const pid_t victim = find_child(children_of(run.pid()), " replay ");
+  REQUIRE(victim > 0);
+  REQUIRE(wait_for([&] { return run.metric("replay_inserts") >= 3000 && run.metric("updates") > 0; }, 60s));
+  kill(victim, SIGKILL);
+  REQUIRE(wait_for([&] { return run.metric("replay_restarts") >= 1; }, 15s));
+  const double inserts_at_kill = run.metric("replay_inserts"), updates_at_kill = run.metric("updates");
+  CHECK_THAT(run.launcher_log(), Catch::Contains("replay (pid " + std::to_string(victim) +
+                                                 ") killed by signal 9 (SIGKILL); restarting in 0.5 s (1/5)"));
+  // It goes on to its env step bound: the restarted service stores and serves batches again.
+  REQUIRE(run.wait_exit(120s) == 0);
+  CHECK_THAT(slurp(run.dir() / "logs" / "replay.log"), Catch::Contains("generation 2, re-attached to stored items"));
+  const auto summary = run.summary();
+  CHECK(summary["stop_reason"] == "env step limit reached (run.max_env_steps = 40000)");
+  CHECK(summary["restarts"]["replay"] == 1);
+  CHECK(summary["transitions"]["replay_generation"] == 2);
+  CHECK(summary["transitions"]["stored"].get<double>() > inserts_at_kill);
+  CHECK(summary["updates"].get<double>() > updates_at_kill);
+  check_accounting(run);
 }
 
 TEST_CASE("a SIGKILLed launcher takes its children along, the next run removes the leftovers", "[train]") {

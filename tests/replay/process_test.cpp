@@ -189,6 +189,9 @@ TEST_CASE("process: SIGKILL the service mid-run and restart it, items, tree and 
   CHECK(all.count == want.count);
   CHECK(all.checksum == want.checksum);
   CHECK(all.unique);
+  // The storage's accounting agrees: every record consumed from the rings was stored once.
+  CHECK(st.ring_pos(0).load() + st.ring_pos(1).load() == again.committed() + st.header().dropped.load());
+  CHECK(st.header().ring_pos_adjust.load() == 0);
   CHECK(wait_child(learner) == 0);  // it saw generation 2 batches, all rows intact
   again.stop();
   CHECK(again.selector_consistent());

@@ -166,6 +166,28 @@ TEST_CASE("service: records with a non-finite reward, discount or priority are r
   CHECK(svc.counters().rejected_items.load() == 1);
   auto view = Storage::inspect(t.run, schema);
   for (uint64_t k = 0; k < 9; ++k) CHECK((record_id(schema, view.record(k)) & 0xff) != 5);
+  // Accounted for across restarts: the ring position covers the 9 stored and the 1 dropped.
+  CHECK(view.header().dropped.load() == 1);
+  CHECK(view.ring_pos(0).load() == 10);
+  svc.stop();
+}
+
+TEST_CASE("service: a ring record that fails its checksum is dropped, counted in the storage and never stored") {
+  TestRun t;
+  const auto schema = cartpole_schema();
+  ReplayService svc(t.run, small_options(64, 8, 1, 1), schema);
+  auto prod = actor_producer(t.run, schema, 0);
+  REQUIRE(push_ids(prod.ring, schema, 0, 0, 6));
+  // Flip a byte of record 3's payload, as a stray write into the live segment would.
+  prod.seg.data()[prod.ring.payload_offset(3) + 5] ^= std::byte{0x40};
+  svc.start();
+  REQUIRE(wait_until([&] { return prod.ring.popped() == 6; }));
+  REQUIRE(wait_until([&] { return svc.committed() == 5; }));
+  CHECK(svc.counters().corrupt_records.load() == 1);
+  auto view = Storage::inspect(t.run, schema);
+  for (uint64_t k = 0; k < 5; ++k) CHECK((record_id(schema, view.record(k)) & 0xff) != 3);
+  CHECK(view.header().dropped.load() == 1);
+  CHECK(view.ring_pos(0).load() == 6);
   svc.stop();
 }
 
