@@ -3,20 +3,25 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iostream>
 #include <sstream>
 
-#include "actors/envs/registry.h"
 #include "actors/exploration.h"
+#include "actors/vector_envs.h"
 
 namespace shmrl::actors {
 namespace {
 
-std::vector<std::unique_ptr<envs::Env>> make_envs(const ActorOptions& opts) {
+std::unique_ptr<envs::VectorEnv> make_envs(const ActorOptions& opts) {
   opts.validate();
-  std::vector<std::unique_ptr<envs::Env>> out;
-  for (int i = 0; i < opts.envs_per_actor; ++i) out.push_back(envs::make_env(opts.env_id, opts.env_kwargs));
-  return out;
+  return make_vector_env(opts.env_id, opts.env_kwargs, opts.python_modules,
+                         static_cast<std::size_t>(opts.envs_per_actor));
 }
+
+// Reported on stderr one by one up to this many; beyond, only counted (stat::kRefused).
+constexpr uint64_t kRefusalsLogged = 10;
+// A reset whose first observation is not finite is retried this often before the actor gives up.
+constexpr int kResetAttempts = 10;
 
 // A seed per (run seed, actor, purpose): actors of one run explore differently, reproducibly.
 uint64_t derive_seed(uint64_t seed, int actor_id, uint32_t purpose) {
@@ -43,7 +48,7 @@ PolicyOptions policy_options(const ActorOptions& o, const Space& action_space, c
 std::vector<std::string> stat_names() {
   std::vector<std::string> n = {stat::kEnvSteps,      stat::kEpisodes,       stat::kRecentReturn,
                                 stat::kRecentLength,  stat::kWeightVersion,  stat::kBlockedSeconds,
-                                stat::kRecords,       stat::kEpsilon};
+                                stat::kRecords,       stat::kEpsilon,        stat::kRefused};
   for (auto& s : stage_stat_names(stages::kActor)) n.push_back(std::move(s));
   return n;
 }
@@ -72,12 +77,12 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
     : opts_(opts),
       stop_(stop),
       envs_(make_envs(opts)),
-      schema_(envs_[0]->observation_space(), envs_[0]->action_space()),
+      schema_(envs_->observation_space(), envs_->action_space()),
       epsilon_(actor_epsilons(opts.actor_id, opts.num_actors, opts.envs_per_actor, opts.epsilon_base,
                               opts.epsilon_alpha, opts.epsilon_per_env)),
       policy_(make_policy(schema_.obs_space(), schema_.action_space(),
-                          policy_options(opts, schema_.action_space(), epsilon_), envs_.size())),
-      builder_(schema_, envs_.size(),
+                          policy_options(opts, schema_.action_space(), epsilon_), envs_->size())),
+      builder_(schema_, envs_->size(),
                NStepOptions{opts.n_step, opts.gamma, static_cast<uint32_t>(opts.actor_id)}),
       writer_(run, opts.actor_id, static_cast<uint32_t>(schema_.record_bytes()),
               static_cast<uint32_t>(opts.ring_capacity), static_cast<std::size_t>(opts.push_batch),
@@ -86,13 +91,15 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
       stats_(run, seg::actor_stats(opts.actor_id), stat_names()),
       clock_(stages::kActor, stats_),
       seed_rng_(derive_seed(opts.seed, opts.actor_id, 2)),
-      actions_(envs_.size() * schema_.action_space().bytes()),
+      actions_(envs_->size() * schema_.action_space().bytes()),
       obs_bytes_(schema_.obs_space().bytes()),
       action_bytes_(schema_.action_space().bytes()),
       obs_numel_(schema_.obs_space().numel()),
-      ep_return_(envs_.size()),
-      ep_length_(envs_.size()),
-      results_(envs_.size()) {
+      ep_return_(envs_->size()),
+      ep_length_(envs_->size()),
+      results_(envs_->size()),
+      reset_mask_(envs_->size(), 1),
+      reset_seeds_(envs_->size()) {
   if (opts.initial_priority == "actor") {
     if (!policy_->estimates_priorities())
       throw std::invalid_argument("actor.initial_priority = \"actor\": the " +
@@ -105,38 +112,71 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
   base_env_steps_ = stats_[stat::kEnvSteps].load();
   base_episodes_ = stats_[stat::kEpisodes].load();
   base_blocked_ = stats_[stat::kBlockedSeconds].load();
+  base_refused_ = stats_[stat::kRefused].load();
   stats_.set(stat::kEpsilon, *std::max_element(epsilon_.begin(), epsilon_.end()));
   version_ = weights_.poll(*policy_, version_);
-  for (std::size_t e = 0; e < envs_.size(); ++e) reset_env(e);
+  reset_masked();  // every env
   sync_and_publish();
   writer_.set_stage_clock(&clock_);
   clock_.restart();  // the stages count the stepping loop, not start-up
 }
 
-void Actor::bad(std::size_t env, const std::string& what) const {
+std::string Actor::where(std::size_t env) const {
   // Episode step k = the k-th step of the episode (0 = its reset); vector steps count from 1.
-  throw BadEnvOutput("env " + opts_.env_id + ", env index " + std::to_string(env) + " (actor " +
-                     std::to_string(opts_.actor_id) + "), vector step " +
-                     std::to_string(vector_steps_ + 1) + ", episode step " +
-                     std::to_string(ep_length_[env]) + ": " + what +
-                     "; nothing was pushed for this step");
+  return "env " + opts_.env_id + ", env index " + std::to_string(env) + " (actor " +
+         std::to_string(opts_.actor_id) + "), vector step " + std::to_string(vector_steps_ + 1) +
+         ", episode step " + std::to_string(ep_length_[env]);
 }
 
-void Actor::check_obs(std::size_t env, const std::byte* obs) const {
-  const auto* x = reinterpret_cast<const float*>(obs);
+void Actor::bad(std::size_t env, const std::string& what) const {
+  throw BadEnvOutput(where(env) + ": " + what + "; nothing was pushed for this step");
+}
+
+std::string Actor::nonfinite(std::size_t env, const double* reward) const {
+  const float* x = policy_->input() + env * obs_numel_;
   for (std::size_t i = 0; i < obs_numel_; ++i)
-    if (!std::isfinite(x[i]))
-      bad(env, "observation[" + std::to_string(i) + "] is " + std::to_string(x[i]) +
-                   " (not finite)");
+    if (!std::isfinite(x[i])) return "observation[" + std::to_string(i) + "] is " + std::to_string(x[i]);
+  if (reward && !std::isfinite(static_cast<float>(*reward))) return "reward is " + std::to_string(*reward);
+  return "";
 }
 
-void Actor::reset_env(std::size_t env) {
-  auto* obs = reinterpret_cast<std::byte*>(policy_->input() + env * obs_numel_);
-  ep_return_[env] = 0;
-  ep_length_[env] = 0;
-  envs_[env]->reset(seed_rng_(), obs);
-  check_obs(env, obs);
-  builder_.begin(env, obs);
+void Actor::refuse(std::size_t env, const std::string& why) {
+  if (++refused_ <= kRefusalsLogged)
+    std::cerr << where(env) << ": " << why << " (not finite): step refused, not stored; the episode is "
+              << "dropped and the env reset" << (refused_ == kRefusalsLogged ? " (further refusals are only counted: refused_steps)" : "")
+              << "\n";
+  builder_.abandon(env);
+  reset_mask_[env] = 1;
+}
+
+void Actor::reset_masked() {
+  auto* obs = reinterpret_cast<std::byte*>(policy_->input());
+  for (int attempt = 0;; ++attempt) {
+    bool any = false;
+    for (std::size_t e = 0; e < reset_mask_.size(); ++e) {
+      if (!reset_mask_[e]) continue;
+      any = true;
+      reset_seeds_[e] = seed_rng_();
+      ep_return_[e] = 0;
+      ep_length_[e] = 0;
+    }
+    if (!any) return;
+    envs_->reset(reset_mask_.data(), reset_seeds_.data(), obs);
+    bool again = false;
+    for (std::size_t e = 0; e < reset_mask_.size(); ++e) {
+      if (!reset_mask_[e]) continue;
+      if (const std::string why = nonfinite(e, nullptr); !why.empty()) {
+        if (attempt + 1 == kResetAttempts)
+          bad(e, "the first observation was not finite after " + std::to_string(kResetAttempts) + " resets: " + why);
+        ++refused_;
+        again = true;
+        continue;
+      }
+      builder_.begin(e, obs + e * obs_bytes_);
+      reset_mask_[e] = 0;
+    }
+    if (!again) return;
+  }
 }
 
 void Actor::step() {
@@ -144,40 +184,43 @@ void Actor::step() {
   const uint64_t blocked_before = writer_.blocked_ns();
   policy_->act(actions_.data());
   clock_.lap(S::Inference);
-  // Every env steps first, then every record is packed, then finished episodes reset: one clock
-  // lap per stage per vector step.
-  float* input = policy_->input();
+  // Every env steps (one call), then every record is packed, then finished episodes reset (one
+  // call): one clock lap per stage per vector step.
   const Space& action_space = schema_.action_space();
-  for (std::size_t e = 0; e < envs_.size(); ++e) {
+  const std::size_t n = envs_->size();
+  for (std::size_t e = 0; e < n; ++e) {
     const std::byte* action = actions_.data() + e * action_bytes_;
     ep_length_[e] += 1;  // the step being taken
     if (!action_space.contains_action(action))
       bad(e, "action " + describe_action(action_space, action) + " is outside " +
                  action_space.describe());
-    auto* obs = reinterpret_cast<std::byte*>(input + e * obs_numel_);
-    const envs::StepResult r = envs_[e]->step(action, obs);
-    check_obs(e, obs);
-    if (!std::isfinite(static_cast<float>(r.reward)))
-      bad(e, "reward is " + std::to_string(r.reward) + " (not finite)");
-    ep_return_[e] += r.reward;
-    results_[e] = r;
+  }
+  const float* input = policy_->input();
+  envs_->step(actions_.data(), reinterpret_cast<std::byte*>(policy_->input()), results_.data());
+  for (std::size_t e = 0; e < n; ++e) {
+    if (const std::string why = nonfinite(e, &results_[e].reward); !why.empty())
+      refuse(e, why);
+    else
+      ep_return_[e] += results_[e].reward;
   }
   clock_.lap(S::Env);
-  for (std::size_t e = 0; e < envs_.size(); ++e) {
+  for (std::size_t e = 0; e < n; ++e) {
+    if (reset_mask_[e]) continue;  // refused
     const auto* obs = reinterpret_cast<const std::byte*>(input + e * obs_numel_);
     builder_.step(e, actions_.data() + e * action_bytes_, static_cast<float>(results_[e].reward),
                   results_[e].terminated, results_[e].truncated, obs, version_, writer_);
   }
   clock_.lap(S::Pack);  // the ring writer laps its waits on a full ring itself
-  for (std::size_t e = 0; e < envs_.size(); ++e) {
-    if (!results_[e].terminated && !results_[e].truncated) continue;
+  for (std::size_t e = 0; e < n; ++e) {
+    if (reset_mask_[e] || (!results_[e].terminated && !results_[e].truncated)) continue;
     recent_return_[recent_count_ % recent_return_.size()] = ep_return_[e];
     recent_length_[recent_count_ % recent_length_.size()] = static_cast<double>(ep_length_[e]);
     ++recent_count_;
     ++episodes_;
-    reset_env(e);
+    reset_mask_[e] = 1;
   }
-  env_steps_ += envs_.size();
+  reset_masked();
+  env_steps_ += n;
   ++vector_steps_;
   writer_.heartbeat();
   clock_.lap(S::Env);
@@ -196,6 +239,7 @@ void Actor::sync_and_publish() {
   stats_.set(stat::kEpisodes, base_episodes_ + static_cast<double>(episodes_));
   stats_.set(stat::kWeightVersion, static_cast<double>(version_));
   stats_.set(stat::kBlockedSeconds, base_blocked_ + writer_.blocked_seconds());
+  stats_.set(stat::kRefused, base_refused_ + static_cast<double>(refused_));
   stats_.set(stat::kRecords, static_cast<double>(writer_.committed()));
   const std::size_t n = std::min<uint64_t>(recent_count_, recent_return_.size());
   if (n > 0) {

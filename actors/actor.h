@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/envs/env.h"
+#include "actors/envs/vector_env.h"
 #include "actors/nstep.h"
 #include "actors/options.h"
 #include "actors/policy.h"
@@ -37,28 +37,35 @@ inline constexpr const char* kWeightVersion = "weight_version";
 inline constexpr const char* kBlockedSeconds = "blocked_s";    // waiting on a full ring, total
 inline constexpr const char* kRecords = "records";             // records committed to the ring
 inline constexpr const char* kEpsilon = "epsilon";            // the largest of the actor's envs
+inline constexpr const char* kRefused = "refused_steps";      // env steps with a non-finite
+                                                              // observation or reward, not stored
 }  // namespace stat
 
-// An environment broke its contract (or the policy produced an action outside the space). what()
-// names the env id, env index and step; nothing was pushed for that step.
+// The policy produced an action outside the space. what() names the env id, env index and step;
+// nothing was pushed for that step. (A non-finite observation or reward is not an error: the step
+// is refused, counted in stat::kRefused, reported on stderr, and that env's episode is dropped and
+// reset.)
 struct BadEnvOutput : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
 class Actor {
  public:
-  // Validates opts, makes E envs (std::invalid_argument for an unknown id), the policy with
+  // Validates opts, makes E envs (actors/vector_envs.h: std::invalid_argument for an unknown id; a
+  // gym: id through the Python bridge), the policy with
   // Ape-X epsilons (exploration.h), the ring writer and stats; loads board weights if present; resets the envs.
   // stop is polled every vector step and while waiting on a full ring.
   Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<bool>& stop);
 
-  // One vector step. Throws BadEnvOutput, StopRequested (stopped while the ring was full).
+  // One vector step. Throws BadEnvOutput, StopRequested (stopped while the ring was full), and what
+  // the envs throw (a Python exception of a gym: env: nothing of that step is pushed).
   void step();
   // Steps until stop is set or opts.max_steps env steps are done, then commits every built
   // record (waiting for room) and publishes the final stats.
   void run();
 
   uint64_t env_steps() const { return env_steps_; }
+  uint64_t refused_steps() const { return refused_; }
   uint64_t weight_version() const { return version_; }
   const std::vector<double>& epsilons() const { return epsilon_; }  // per env
   const TransitionSchema& schema() const { return schema_; }
@@ -66,8 +73,13 @@ class Actor {
 
  private:
   [[noreturn]] void bad(std::size_t env, const std::string& what) const;
-  void check_obs(std::size_t env, const std::byte* obs) const;
-  void reset_env(std::size_t env);
+  std::string where(std::size_t env) const;
+  void refuse(std::size_t env, const std::string& why);
+  // "" when env's observation (and reward, when given) are finite, else what is not.
+  std::string nonfinite(std::size_t env, const double* reward) const;
+  // Resets the envs in reset_mask_, starting their episodes (refusing again any whose first
+  // observation is not finite, up to a bound).
+  void reset_masked();
   void sync_and_publish();
 
   // actor.initial_priority = "actor": each batch's priorities from the policy before it is committed.
@@ -87,7 +99,7 @@ class Actor {
 
   ActorOptions opts_;
   const std::atomic<bool>& stop_;
-  std::vector<std::unique_ptr<envs::Env>> envs_;
+  std::unique_ptr<envs::VectorEnv> envs_;
   TransitionSchema schema_;
   std::vector<double> epsilon_;  // per env
   std::unique_ptr<Policy> policy_;
@@ -103,10 +115,12 @@ class Actor {
   std::vector<double> ep_return_;
   std::vector<uint64_t> ep_length_;
   std::vector<envs::StepResult> results_;  // this vector step's, per env
+  std::vector<uint8_t> reset_mask_;        // envs to reset after this vector step
+  std::vector<uint64_t> reset_seeds_;
   std::array<double, 100> recent_return_{}, recent_length_{};
   uint64_t recent_count_ = 0;
-  uint64_t env_steps_ = 0, vector_steps_ = 0, episodes_ = 0, version_ = 0;
-  double base_env_steps_ = 0, base_episodes_ = 0, base_blocked_ = 0;  // a predecessor's totals
+  uint64_t env_steps_ = 0, vector_steps_ = 0, episodes_ = 0, version_ = 0, refused_ = 0;
+  double base_env_steps_ = 0, base_episodes_ = 0, base_blocked_ = 0, base_refused_ = 0;  // a predecessor's totals
 };
 
 }  // namespace shmrl::actors

@@ -50,6 +50,10 @@ class NStepBuilder {
   std::size_t step(std::size_t env, const std::byte* action, float reward, bool terminated,
                    bool truncated, const std::byte* next_obs, uint64_t version, RecordSink& sink);
 
+  // Drops env's current episode: its pending steps are never emitted (an env whose output was
+  // refused). begin() starts the next one. O(1).
+  void abandon(std::size_t env) { envs_[env] = EnvState{}; }
+
   // Steps of env's current episode not yet emitted (< n).
   std::size_t pending(std::size_t env) const { return envs_[env].len; }
 

@@ -10,6 +10,7 @@ namespace shmrl::actors {
 
 void ActorOptions::validate() const {
   check_key("env.id", env_id);
+  check_key("env.python_modules", python_modules);
   check_key("actor.envs_per_actor", envs_per_actor);
   check_key("actor.n_step", n_step);
   check_key("actor.gamma", gamma);
@@ -41,6 +42,7 @@ ActorOptions ActorOptions::from_toml(const toml::table& t, const std::string& so
   const TomlReader r(t, source);
   r.get("run.seed", o.seed);
   envs::read_env_config(r, o.env_id, o.env_kwargs);
+  r.get("env.python_modules", o.python_modules);
   r.get("actor.envs_per_actor", o.envs_per_actor);
   r.get("actor.n_step", o.n_step);
   r.get("actor.gamma", o.gamma);

@@ -18,6 +18,7 @@ struct ActorOptions {
   // Config keys: no defaults here (zero values fail validate()); defaults() gives the schema's.
   std::string env_id;             // env.id
   envs::EnvKwargs env_kwargs;     // env.kwargs: make_env keyword arguments (env_config.h)
+  std::string python_modules;     // env.python_modules: gym: ids, comma-separated
   int envs_per_actor = 0;         // actor.envs_per_actor
   int n_step = 0;                 // actor.n_step
   double gamma = 0;               // actor.gamma

@@ -6,14 +6,17 @@
 // gets a 256-256 SAC actor instead of the Q-MLP. Beside each row: the same E envs stepped alone
 // (random actions, no inference, no ring: env_only_steps_per_s), and for a MuJoCo env the bare
 // mj_step rate of its model divided by its frame skip (physics_limit_steps_per_s): what the wrapper
-// and the policy cost on top of the physics.
+// and the policy cost on top of the physics. For gym:<id> (the Python bridge) of a built-in id
+// (gym:CartPole-v1), the built-in is measured beside each row (builtin_* fields).
 // Also the actor process's private memory at the end of its window (common/proc.h memory_use,
 // MiB); the bench's actor is a fork of `shmrl` (all of LibTorch), `shmrl train` forks the launcher.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <cstring>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -21,7 +24,9 @@
 #include <thread>
 
 #include "actors/actor.h"
+#include "actors/envs/gym_spaces.h"
 #include "actors/envs/registry.h"
+#include "actors/vector_envs.h"
 #ifdef SHMRL_HAVE_MUJOCO
 #include "actors/envs/mujoco/mujoco_env.h"
 #endif
@@ -55,36 +60,74 @@ bool box_actions(const std::string& env_id) {
 }
 
 // E envs stepped in lockstep by this thread with pre-drawn uniform actions, reset when done: the
-// env side of the actor loop alone. Env steps per second over `seconds`.
+// env side of the actor loop alone (for a gym: id, the Python bridge's vector step). Env steps per
+// second over `seconds`.
 double env_only_rate(const std::string& env_id, int e, double seconds) {
-  std::vector<std::unique_ptr<envs::Env>> vec;
-  for (int i = 0; i < e; ++i) vec.push_back(envs::make_env(env_id));
-  const Space& as = vec[0]->action_space();
-  std::vector<std::byte> obs(vec[0]->observation_space().bytes());
-  constexpr int kActions = 1024;  // cycled through
-  std::vector<std::vector<std::byte>> actions(kActions, std::vector<std::byte>(as.bytes()));
+  auto vec = actors::make_vector_env(env_id, {}, "", static_cast<std::size_t>(e));
+  const Space& as = vec->action_space();
+  std::vector<std::byte> obs(e * vec->observation_space().bytes());
+  constexpr int kVectors = 64;  // vector actions, cycled through
+  std::vector<std::vector<std::byte>> actions(kVectors, std::vector<std::byte>(e * as.bytes()));
   envs::Rng rng(3);
-  for (auto& a : actions) {
-    if (as.kind == Space::Kind::Box) {
-      std::vector<float> f(as.numel());
-      for (std::size_t k = 0; k < f.size(); ++k) f[k] = float(rng.uniform(as.low[k], as.high[k]));
-      std::memcpy(a.data(), f.data(), a.size());
-    } else {
-      const auto n = static_cast<int32_t>(rng.uniform(0, double(as.n)));
-      std::memcpy(a.data(), &n, sizeof n);
+  for (auto& vector_action : actions) {
+    for (int i = 0; i < e; ++i) {
+      std::byte* a = vector_action.data() + i * as.bytes();
+      if (as.kind == Space::Kind::Box) {
+        std::vector<float> f(as.numel());
+        for (std::size_t k = 0; k < f.size(); ++k) f[k] = float(rng.uniform(as.low[k], as.high[k]));
+        std::memcpy(a, f.data(), as.bytes());
+      } else {
+        const auto n = static_cast<int32_t>(rng.uniform(0, double(as.n)));
+        std::memcpy(a, &n, sizeof n);
+      }
     }
   }
-  for (int i = 0; i < e; ++i) vec[i]->reset(i, obs.data());
+  std::vector<uint8_t> mask(e, 1);
+  std::vector<uint64_t> seeds(e);
+  for (int i = 0; i < e; ++i) seeds[i] = i;
+  vec->reset(mask.data(), seeds.data(), obs.data());
+  std::vector<envs::StepResult> results(e);
   uint64_t steps = 0, seed = e;
   const auto t0 = Clock::now();
   const auto until = t0 + std::chrono::duration<double>(seconds);
-  do {
-    for (int i = 0; i < e; ++i, ++steps) {
-      const envs::StepResult r = vec[i]->step(actions[steps % kActions].data(), obs.data());
-      if (r.terminated || r.truncated) vec[i]->reset(seed++, obs.data());
+  for (uint64_t k = 0; Clock::now() < until; ++k, steps += e) {
+    vec->step(actions[k % kVectors].data(), obs.data(), results.data());
+    bool any = false;
+    for (int i = 0; i < e; ++i) {
+      mask[i] = results[i].terminated || results[i].truncated;
+      if (mask[i]) seeds[i] = seed++, any = true;
     }
-  } while (Clock::now() < until);
+    if (any) vec->reset(mask.data(), seeds.data(), obs.data());
+  }
   return double(steps) / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// fn() in a forked child, its result through a pipe: a gym: env's interpreter never starts in this
+// process, which forks the next measurement's actor.
+double in_child(const std::function<double()>& fn) {
+  int fds[2];
+  if (::pipe(fds) != 0) throw std::runtime_error("bench actor: pipe failed");
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    die_with_parent(SIGTERM);
+    int rc = 1;
+    try {
+      const double v = fn();
+      rc = ::write(fds[1], &v, sizeof v) == sizeof v ? 0 : 4;
+    } catch (const std::exception& e) {
+      std::cerr << "bench actor: " << e.what() << "\n";
+    }
+    ::_exit(rc);
+  }
+  ::close(fds[1]);
+  double v = 0;
+  const bool got = ::read(fds[0], &v, sizeof v) == sizeof v;
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error("bench actor: the env-only measurement failed");
+  return v;
 }
 
 // The bare physics rate of a MuJoCo env's model (mj_step calls per second) and its frame skip;
@@ -148,12 +191,12 @@ int act(const actors::ActorOptions& o, const RunContext& run, double warmup_s, d
   return ::write(fd, &res, sizeof res) == sizeof res ? 0 : 4;
 }
 
-Result measure(const Args& a, int envs) {
+Result measure(const Args& a, const std::string& env_id, int envs) {
   const RunContext run{shm::new_run_id(), ProcessId::self(), "/tmp"};
   actors::ActorOptions o = actors::ActorOptions::defaults();
-  o.env_id = a.env;
+  o.env_id = env_id;
   o.envs_per_actor = envs;
-  const bool sac = box_actions(a.env);
+  const bool sac = box_actions(env_id);
   o.hidden = sac ? std::vector<int64_t>{256, 256} : std::vector<int64_t>{64, 64};
   o.dueling = !sac;
   o.torch_threads = a.torch_threads;
@@ -209,9 +252,13 @@ void add_actor_bench(CLI::App& bench) {
     nlohmann::json rows = nlohmann::json::array();
     const auto [mj_steps_per_s, frame_skip] = physics_rate(args->env, args->seconds);
     const double physics_limit = frame_skip > 0 ? mj_steps_per_s / frame_skip : 0.0;
+    // gym:<built-in id> (gym:CartPole-v1): the built-in measured beside it, in the same run.
+    const std::string builtin = envs::is_gym_id(args->env) ? args->env.substr(envs::kGymPrefix.size()) : "";
+    const auto ids = envs::registered_env_ids();
+    const bool compare = !builtin.empty() && std::find(ids.begin(), ids.end(), builtin) != ids.end();
     for (int e : args->envs) {
-      const Result r = measure(*args, e);
-      const double env_only = env_only_rate(args->env, e, args->seconds);
+      const Result r = measure(*args, args->env, e);
+      const double env_only = in_child([&] { return env_only_rate(args->env, e, args->seconds); });
       nlohmann::json row{{"envs", e},
                          {"env_steps_per_s", r.env_steps_per_s},
                          {"blocked_s", r.blocked_s},
@@ -219,6 +266,13 @@ void add_actor_bench(CLI::App& bench) {
                          {"private_mb", r.private_mb},
                          {"anonymous_mb", r.anonymous_mb}};
       if (physics_limit > 0) row["physics_limit_steps_per_s"] = physics_limit;
+      if (compare) {
+        row["builtin_env_steps_per_s"] = measure(*args, builtin, e).env_steps_per_s;
+        row["builtin_env_only_steps_per_s"] = in_child([&] { return env_only_rate(builtin, e, args->seconds); });
+        if (!args->json)
+          std::cout << "E = " << e << ": built-in " << builtin << " " << row["builtin_env_steps_per_s"]
+                    << " env steps/s; envs alone " << row["builtin_env_only_steps_per_s"] << " steps/s" << std::endl;
+      }
       rows.push_back(row);
       if (!args->json)
         std::cout << "E = " << e << ": " << r.env_steps_per_s << " env steps/s (blocked "

@@ -107,7 +107,11 @@ const KeySpec kSchema[] = {
             "memory) exceeds this many MiB (0 = the machine's MemAvailable)"),
 
     text("env.id", "\"CartPole-v1\"", "",
-            "Gymnasium environment id"),
+            "Gymnasium environment id: a built-in (CartPole-v1, ...) or gym:<id> for any Gymnasium env "
+            "through the Python bridge (gym:ALE/Pong-v5, gym:MyEnv-v0)"),
+    text_or_empty("env.python_modules", "\"\"", "",
+            "gym: envs: comma-separated Python modules imported before gymnasium.make (a module "
+            "that registers your env), found on PYTHONPATH, the working directory or the venv"),
     string_map("env.kwargs", "{}",
             "environment constructor arguments, e.g. { continuous = true, gravity = -9.0 }; "
             "--set env.kwargs.NAME=VALUE sets one"),

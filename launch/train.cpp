@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "actors/envs/gym_spaces.h"
 #include "common/net.h"
 #include "common/shm/segment.h"
 #include "common/stats.h"
@@ -212,6 +213,12 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   TfEventsWriter tb(run.run_dir);
   PeriodicEvaluator evaluator(cfg, run);
   StallWatch stalls({cfg.get_float("run.stall.warn_s"), cfg.get_float("run.stall.kill_s")});
+  // gym: envs step only through the actors' Python bridge: the launcher (which forks) embeds no
+  // interpreter, so it cannot evaluate them; such runs stop on time or env steps.
+  const bool evaluates = !envs::is_gym_id(cfg.get_string("env.id"));
+  if (!evaluates)
+    console.message("no greedy evaluation for " + cfg.get_string("env.id") +
+                    " (gym: envs step only in actors): the run stops on run.time_limit_s or run.max_env_steps");
   std::string last_eval_error;  // an evaluation failure is retried next period, reported once
   double next_row = 0, next_verdict = 0;
   std::string said_verdict;
@@ -276,7 +283,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
       st.reason = "env step limit reached (run.max_env_steps = " + fmt(max_steps, 0) + ")";
       break;
     }
-    if (st.last.weight_version > 0) evaluator.maybe_start(now, st.last.env_steps);
+    if (evaluates && st.last.weight_version > 0) evaluator.maybe_start(now, st.last.env_steps);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   // An evaluation in flight is cancelled, not awaited: whatever it was doing, the stop is prompt.

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "actors/envs/gym_spaces.h"
 #include "actors/envs/registry.h"
 #include "actors/options.h"
 #include "common/algorithm.h"
@@ -57,6 +58,10 @@ TransitionSchema validate_components(const Config& config) {
   std::unique_ptr<envs::Env> env;
   try {
     // The env's constructor rejects unknown or malformed env.kwargs here, before any process starts.
+    // A gym: env is probed once (a short-lived python) and its spaces passed on to every child.
+    if (envs::is_gym_id(env_id))
+      envs::resolve_gym_spaces(env_id, config.get_string_map("env.kwargs"),
+                               config.get_string("env.python_modules"));
     env = envs::make_env(env_id, config.get_string_map("env.kwargs"));
   } catch (const std::invalid_argument& e) {
     const std::string kwargs = config.literal("env.kwargs");

@@ -6,6 +6,7 @@
 
 #include "actors/envs/acrobot.h"
 #include "actors/envs/cartpole.h"
+#include "actors/envs/gym_spaces.h"
 #include "actors/envs/lunar_lander.h"
 #include "actors/envs/mountain_car.h"
 #include "actors/envs/pendulum.h"
@@ -95,6 +96,7 @@ std::vector<std::string> registered_env_ids() {
 }
 
 std::unique_ptr<Env> make_env(const std::string& id, const EnvKwargs& kwargs) {
+  if (is_gym_id(id)) return make_gym_spaces_env(id, kwargs);  // gymnasium applies its own TimeLimit
   Entry entry;
   {
     Registry& r = registry();

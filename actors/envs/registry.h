@@ -41,7 +41,9 @@ template <class E>
 void register_env_type(const std::string& id);
 
 // A new env for id, kwargs passed to its constructor (which validates them). Throws
-// std::invalid_argument for an unknown id, listing the registered ones.
+// std::invalid_argument for an unknown id, listing the registered ones. A "gym:<id>" gives an env
+// with that Gymnasium env's spaces that cannot step (gym_spaces.h): gym: envs step through the
+// Python bridge of actor processes (vector_env.h).
 std::unique_ptr<Env> make_env(const std::string& id, const EnvKwargs& kwargs = {});
 
 // Sorted ids of all registered envs (built-ins included).

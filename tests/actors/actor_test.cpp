@@ -16,6 +16,7 @@
 #include "models/actor_net.h"
 #include "models/qnet.h"
 #include "models/weights_blob.h"
+#include "tests/actors/actor_test_util.h"
 #include "tests/common/shm_test_util.h"
 
 using namespace shmrl;
@@ -61,30 +62,10 @@ const envs::EnvRegistrar<> kInfReward("InfReward-test-v0", [](const envs::EnvKwa
   return std::make_unique<BadEnv>(false, 3);
 });
 
-ActorOptions small_options() {
-  ActorOptions o = ActorOptions::defaults();
-  o.env_id = "CartPole-v1";
-  o.envs_per_actor = 2;
-  o.n_step = 1;
-  o.epsilon_base = 0;  // greedy: the actions show which weights are in use
-  o.hidden = {8};
-  o.dueling = false;
-  o.weight_sync_steps = 1;
-  o.push_batch = 4;
-  o.ring_capacity = 1024;
-  o.seed = 3;
-  return o;
-}
+ActorOptions small_options() { return test::small_actor_options(); }
 
-// Every record now in the actor's ring, popped by this process acting as the consumer.
 std::vector<std::vector<std::byte>> drain(const RunContext& run, int actor_id) {
-  auto seg = shm::Segment::open(run.run_id, seg::actor_ring(actor_id));
-  auto ring = shm::SpscRing::attach(seg.data(), seg.size());
-  ring.claim_consumer();
-  std::vector<std::vector<std::byte>> out;
-  std::vector<std::byte> rec(ring.record_bytes());
-  while (ring.try_pop(rec.data())) out.push_back(rec);
-  return out;
+  return test::drain_actor_ring(run, actor_id);
 }
 
 }  // namespace
@@ -190,7 +171,7 @@ TEST_CASE("a full ring blocks the actor without dropping, and stop ends the wait
   CHECK(drain(run, 0).size() == 8);
 }
 
-TEST_CASE("non-finite env output is an error naming env, index and step, nothing pushed for it",
+TEST_CASE("non-finite env output is refused and counted, never stored, and the env is reset",
           "[actor]") {
   test::RunGuard guard;
   const RunContext run{guard.id, ProcessId::self(), ""};
@@ -198,36 +179,28 @@ TEST_CASE("non-finite env output is an error naming env, index and step, nothing
   o.envs_per_actor = 1;
   std::atomic<bool> stop{false};
 
-  o.env_id = "NanObs-test-v0";
+  o.env_id = "NanObs-test-v0";  // NaN on the 5th step of every episode
   Actor nan_actor(o, run, stop);
-  for (int i = 0; i < 4; ++i) nan_actor.step();
-  try {
-    nan_actor.step();
-    FAIL("no error for a NaN observation");
-  } catch (const BadEnvOutput& e) {
-    const std::string msg = e.what();
-    CHECK_THAT(msg, Catch::Contains("NanObs-test-v0") && Catch::Contains("env index 0") &&
-                        Catch::Contains("episode step 5") && Catch::Contains("vector step 5") &&
-                        Catch::Contains("observation[0]"));
-  }
+  for (int i = 0; i < 10; ++i) nan_actor.step();
+  CHECK(nan_actor.refused_steps() == 2);  // vector steps 5 and 10
   nan_actor.writer().flush();
   const auto records = drain(run, 0);
-  REQUIRE(records.size() == 4);  // steps 1..4, not the bad 5th
-  for (const auto& r : records) {
+  REQUIRE(records.size() == 8);  // episode steps 1..4 of both episodes, not the bad 5th
+  for (std::size_t i = 0; i < records.size(); ++i) {
     float next;
-    std::memcpy(&next, nan_actor.schema().unpack(r.data()).next_obs, 4);
-    CHECK(std::isfinite(next));
+    std::memcpy(&next, nan_actor.schema().unpack(records[i].data()).next_obs, 4);
+    CHECK(next == float(i % 4 + 1));
   }
+  CHECK(read_stats(run, seg::actor_stats(0)).at(stat::kRefused) == 2);
 
-  o.env_id = "InfReward-test-v0";
+  o.env_id = "InfReward-test-v0";  // an infinite reward on the 3rd step of every episode
   o.actor_id = 1;
   o.num_actors = 2;
   Actor inf_actor(o, run, stop);
-  inf_actor.step();
-  inf_actor.step();
-  CHECK_THROWS_WITH(inf_actor.step(), Catch::Contains("InfReward-test-v0") &&
-                                          Catch::Contains("reward is inf") &&
-                                          Catch::Contains("episode step 3"));
+  for (int i = 0; i < 6; ++i) inf_actor.step();
+  CHECK(inf_actor.refused_steps() == 2);
+  inf_actor.writer().flush();
+  CHECK(drain(run, 1).size() == 4);
 }
 
 TEST_CASE("a continuous-action env runs through the SAC and the TD3 policy", "[actor]") {
