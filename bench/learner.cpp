@@ -31,15 +31,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#ifdef SHMRL_HAVE_CUDA
-#include <c10/cuda/CUDAFunctions.h>
-#endif
 #include <c10/util/Exception.h>
 
 #include "bench/benches.h"
 #include "bench/op_profile.h"
 #include "common/schema.h"
 #include "common/shm/segment.h"
+#include "learner/cuda_plugin.h"
 #include "learner/device.h"
 #include "learner/dqn.h"
 #include "learner/options.h"
@@ -124,14 +122,10 @@ void sync(torch::Device d) {
 class SyncCounter : public c10::WarningHandler {
  public:
   explicit SyncCounter(torch::Device d) : on_(d.is_cuda()) {
-#ifdef SHMRL_HAVE_CUDA
-    if (on_) c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_WARN);
-#endif
+    if (on_) learner::cuda_plugin()->set_sync_debug_warn(true);
   }
   ~SyncCounter() override {
-#ifdef SHMRL_HAVE_CUDA
-    if (on_) c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_DISABLED);
-#endif
+    if (on_) learner::cuda_plugin()->set_sync_debug_warn(false);
   }
   void process(const c10::Warning& w) override {
     if (w.msg().find("synchroniz") != std::string::npos) ++count;

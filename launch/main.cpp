@@ -5,9 +5,13 @@
 #include "bench/command.h"
 #include "launch/command.h"
 #include "learner/command.h"
+#include "learner/cuda_loader.h"
 #include "replay/command.h"
 
 int main(int argc, char** argv) {
+  // Before any LibTorch call (it caches whether CUDA exists): where a GPU is present, load LibTorch's
+  // CUDA half; elsewhere nothing loads it.
+  shmrl::learner::load_cuda_if_gpu();
   CLI::App app{"shmrl: shared-memory actor-learner deep RL"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");

@@ -20,9 +20,9 @@ namespace shmrl::launch {
 // measures a real run and fails when these fall below what the processes use, or far above it.
 struct ProcessSizes {
   std::size_t actor = std::size_t{100} << 20;   // shmrl-actor: measured 56 MiB
-  std::size_t learner = std::size_t{210} << 20;
+  std::size_t learner = std::size_t{100} << 20;  // shmrl learner, CPU: measured 57 MiB
   std::size_t replay = std::size_t{16} << 20;   // shmrl-replay, besides its shared-memory segments: 2 MiB (4 MiB private forked)
-  std::size_t launcher = std::size_t{210} << 20;  // with its evaluation thread
+  std::size_t launcher = std::size_t{100} << 20;  // with its evaluation thread: measured 57 MiB
   std::size_t shared_code = std::size_t{200} << 20;  // the binary and LibTorch's pages, mapped once
 };
 
@@ -31,8 +31,8 @@ struct MemoryEstimate {
   ProcessSizes sizes;
   std::size_t shared_memory = 0;  // /dev/shm segments of the run
   std::size_t total() const;
-  // "2 actors x 100 MiB + 1 learner x 210 MiB + replay 16 MiB + launcher 210 MiB + code 200 MiB +
-  // shared memory 14 MiB = 850 MiB".
+  // "2 actors x 100 MiB + 1 learner x 100 MiB + replay 16 MiB + launcher 100 MiB + code 200 MiB +
+  // shared memory 14 MiB = 630 MiB".
   std::string describe() const;
 };
 

@@ -1,12 +1,7 @@
-#include <cstdlib>
 #include <stdexcept>
 
 #include "learner/backends.h"
-
-#ifdef SHMRL_WITH_NCCL
-#include <c10/cuda/CUDAFunctions.h>
-#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
-#endif
+#include "learner/cuda_plugin.h"
 
 namespace shmrl::learner::detail {
 
@@ -14,24 +9,12 @@ c10::intrusive_ptr<c10d::Backend> make_nccl_backend(const c10::intrusive_ptr<c10
                                                     int rank, int size,
                                                     std::chrono::milliseconds timeout,
                                                     int device_index) {
-#ifdef SHMRL_WITH_NCCL
-  // NCCL binds its communicator to the current device: set it before the first collective.
-  c10::cuda::set_device(static_cast<c10::DeviceIndex>(device_index));
-  // Unlike Gloo's, an NCCL collective that outlives `timeout` does not throw: the watchdog thread
-  // logs "Watchdog caught collective operation timeout ..." and aborts this process (SIGABRT),
-  // which the launcher reports as a learner failure. Chosen here rather than inherited, so a
-  // stray TORCH_NCCL_ASYNC_ERROR_HANDLING=0 (no handling: a rank would hang forever) cannot apply;
-  // no debug dump on timeout (it would write files outside the run dir).
-  setenv("TORCH_NCCL_ASYNC_ERROR_HANDLING", "3", 1);
-  setenv("TORCH_NCCL_DUMP_ON_TIMEOUT", "0", 1);
-  auto opts = c10::make_intrusive<c10d::ProcessGroupNCCL::Options>();
-  opts->timeout = timeout;
-  return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, size, opts);
-#else
-  throw std::runtime_error(
-      "this shmrl build has no NCCL (LibTorch without CUDA): run the learners with "
-      "[run] device = \"cpu\" (Gloo), or rebuild against a CUDA LibTorch");
-#endif
+  const CudaPluginApi* cuda = cuda_plugin();
+  if (!cuda)
+    throw std::runtime_error(
+        "NCCL needs the CUDA plugin (libshmrl_cuda.so), which is not loaded: no GPU here, or a build "
+        "against a LibTorch without CUDA. Run the learners with [run] device = \"cpu\" (Gloo)");
+  return cuda->make_nccl_backend(store, rank, size, timeout, device_index);
 }
 
 }  // namespace shmrl::learner::detail

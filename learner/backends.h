@@ -1,6 +1,6 @@
 #pragma once
 // c10d backend factories, one file each, so only backend_gloo.cpp needs gloo's headers and only
-// backend_nccl.cpp needs NCCL's. Internal to learner/distributed.cpp.
+// the CUDA plugin's learner/cuda/nccl.cpp needs NCCL's. Internal to learner/distributed.cpp.
 #include <chrono>
 #include <string>
 
@@ -16,7 +16,8 @@ c10::intrusive_ptr<c10d::Backend> make_gloo_backend(const c10::intrusive_ptr<c10
                                                     std::chrono::milliseconds timeout,
                                                     const std::string& master_addr);
 
-// NCCL on cuda:device_index. Throws std::runtime_error in a build without NCCL.
+// NCCL on cuda:device_index, from the CUDA plugin (cuda_plugin.h). Throws std::runtime_error when
+// the plugin is not loaded or was built without NCCL.
 c10::intrusive_ptr<c10d::Backend> make_nccl_backend(const c10::intrusive_ptr<c10d::Store>& store,
                                                     int rank, int size,
                                                     std::chrono::milliseconds timeout,

@@ -4,9 +4,7 @@
 
 #include <cstdint>
 
-#ifdef SHMRL_HAVE_CUDA
-#include <cuda_runtime_api.h>
-#endif
+#include "learner/cuda_plugin.h"
 
 namespace shmrl::learner {
 
@@ -16,23 +14,17 @@ HostRegistration::HostRegistration(void* data, std::size_t bytes) {
   const auto begin = reinterpret_cast<uintptr_t>(data) & ~(page - 1);
   const auto end = (reinterpret_cast<uintptr_t>(data) + bytes + page - 1) & ~(page - 1);
   data_ = reinterpret_cast<void*>(begin);
-#ifdef SHMRL_HAVE_CUDA
-  const cudaError_t e = cudaHostRegister(data_, end - begin, cudaHostRegisterPortable);
-  ok_ = e == cudaSuccess;
-  if (!ok_) {
-    error_ = std::string("cudaHostRegister: ") + cudaGetErrorString(e);
-    cudaGetLastError();  // clear it, so the next CUDA call does not report it
+  const CudaPluginApi* cuda = cuda_plugin();
+  if (!cuda) {
+    error_ = "the CUDA plugin is not loaded (no GPU here, or a LibTorch without CUDA)";
+    return;
   }
-#else
-  (void)end;
-  error_ = "this build has no CUDA";
-#endif
+  error_ = cuda->host_register(data_, end - begin);
+  ok_ = error_.empty();
 }
 
 HostRegistration::~HostRegistration() {
-#ifdef SHMRL_HAVE_CUDA
-  if (ok_) cudaHostUnregister(data_);
-#endif
+  if (ok_) cuda_plugin()->host_unregister(data_);
 }
 
 }  // namespace shmrl::learner

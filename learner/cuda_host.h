@@ -1,8 +1,8 @@
 #pragma once
 // Host memory the GPU's copy engines can read directly: page-locks an existing mapping (a shared
 // memory segment) with cudaHostRegister (portable: for every device's context), so host-to-device
-// copies from it are asynchronous DMA with no staging copy. Without CUDA in the build,
-// registration always fails (ok() false).
+// copies from it are asynchronous DMA with no staging copy. Through the CUDA plugin
+// (cuda_plugin.h): without it loaded, registration always fails (ok() false).
 //
 // Threading: construct and destroy on one thread; the registration is process-wide.
 #include <cstddef>

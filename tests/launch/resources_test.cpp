@@ -1,6 +1,7 @@
 // Resource sanity before start: the memory estimate against a budget (refused with the figures,
 // nothing started), the actors-vs-cores warning, and the measured per-process sizes the estimate
-// uses, checked against a real run's processes (/proc/<pid>/smaps_rollup).
+// uses, checked against a real run's processes (/proc/<pid>/smaps_rollup); on a machine without a
+// GPU, none of them maps LibTorch's CUDA libraries.
 #include "launch/resources.h"
 
 #include <catch2/catch.hpp>
@@ -10,6 +11,7 @@
 #include <string_view>
 
 #include "actors/envs/registry.h"
+#include "learner/cuda_loader.h"
 #include "tests/launch/train_fixture.h"
 
 using shmrl::launch::Config;
@@ -116,6 +118,17 @@ TEST_CASE("the per-process sizes the estimate uses match a real run's processes"
     REQUIRE(run.wait_ready(120s));
     REQUIRE(wait_for([&] { return run.metric("updates") > 0; }, 60s));
     forked = largest_per_role(run, [](pid_t p) { return smaps_bytes(p, {"Private_Clean", "Private_Dirty"}); });
+    // Without a GPU no process loads LibTorch's CUDA half (learner/cuda_plugin.h).
+    if (!shmrl::learner::nvidia_gpu_present()) {
+      const auto cuda_maps = largest_per_role(run, [](pid_t p) -> std::size_t {
+        return slurp("/proc/" + std::to_string(p) + "/maps").find("libtorch_cuda") != std::string::npos;
+      });
+      for (const auto& [role, mapped] : cuda_maps) {
+        INFO(role);
+        CHECK(mapped == 0);
+      }
+      CHECK(cuda_maps.size() == 4);  // launcher, replay, learner, actor: each was looked at
+    }
     kill(run.pid(), SIGTERM);
     CHECK(run.wait_exit(20s) == 128 + SIGTERM);
   }

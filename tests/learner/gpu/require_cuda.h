@@ -5,6 +5,11 @@
 
 #include <torch/cuda.h>
 
+#include "learner/cuda_loader.h"
+
+// As `shmrl` does first thing in main: load LibTorch's CUDA half before any test asks for CUDA.
+inline const bool kCudaPluginLoaded = shmrl::learner::load_cuda_if_gpu();
+
 #define REQUIRE_CUDA_OR_SKIP()                             \
   do {                                                     \
     if (!torch::cuda::is_available()) {                    \
