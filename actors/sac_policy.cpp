@@ -5,31 +5,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
-#include "actors/torch_policy.h"
+#include "actors/box_policy.h"
 #include "models/gaussian_actor.h"
-#include "models/weights_blob.h"
 
 namespace shmrl::actors {
 namespace {
 
-class SacPolicy final : public Policy {
+class SacPolicy final : public detail::BoxPolicy<models::GaussianActorNet> {
  public:
   SacPolicy(const Space& obs_space, const Space& action_space, const PolicyOptions& opts,
             std::size_t batch)
-      : Policy(batch, obs_space.numel()),
-        // init_torch runs first: its seed decides the network's initial weights.
-        net_((detail::init_torch(opts),
-              models::ActorNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.low,
-                                      action_space.high, opts.hidden})),
-        low_(action_space.low), high_(action_space.high),
-        rng_(opts.seed ^ 0x9e3779b97f4a7c15ULL),
-        scale_(static_cast<float>(opts.noise_scale)) {
-    for (auto& p : net_->parameters()) p.requires_grad_(false);
-    x_ = torch::from_blob(input(), {static_cast<int64_t>(batch),
-                                    static_cast<int64_t>(obs_space.numel())}, torch::kFloat32);
-  }
+      : BoxPolicy(obs_space, action_space, opts, batch), scale_(static_cast<float>(opts.noise_scale)) {}
 
   void act(std::byte* actions) override {
     at::Tensor mean, log_std;
@@ -52,16 +39,8 @@ class SacPolicy final : public Policy {
       }
   }
 
-  void load_weights(std::span<const std::byte> blob) override { models::load_weights_blob(*net_, blob); }
-  std::vector<std::byte> save_weights() const override { return models::save_weights_blob(*net_); }
-
  private:
-  models::GaussianActorNet net_;
-  std::vector<float> low_, high_;
-  std::mt19937_64 rng_;
-  std::normal_distribution<float> normal_{0.0f, 1.0f};
   float scale_;
-  at::Tensor x_;
 };
 
 }  // namespace

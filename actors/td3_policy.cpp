@@ -4,30 +4,18 @@
 
 #include <algorithm>
 #include <cstring>
-#include <random>
 #include <stdexcept>
 
-#include "actors/torch_policy.h"
-#include "models/actor_net.h"
-#include "models/weights_blob.h"
+#include "actors/box_policy.h"
 
 namespace shmrl::actors {
 namespace {
 
-class Td3Policy final : public Policy {
+class Td3Policy final : public detail::BoxPolicy<models::DeterministicActorNet> {
  public:
   Td3Policy(const Space& obs_space, const Space& action_space, const PolicyOptions& opts,
             std::size_t batch)
-      : Policy(batch, obs_space.numel()),
-        // init_torch runs first: its seed decides the network's initial weights.
-        net_((detail::init_torch(opts),
-              models::ActorNetOptions{static_cast<int64_t>(obs_space.numel()), action_space.low,
-                                      action_space.high, opts.hidden})),
-        low_(action_space.low), high_(action_space.high),
-        rng_(opts.seed ^ 0x9e3779b97f4a7c15ULL) {
-    for (auto& p : net_->parameters()) p.requires_grad_(false);
-    x_ = torch::from_blob(input(), {static_cast<int64_t>(batch),
-                                    static_cast<int64_t>(obs_space.numel())}, torch::kFloat32);
+      : BoxPolicy(obs_space, action_space, opts, batch) {
     for (std::size_t d = 0; d < low_.size(); ++d)
       sigma_.push_back(
           static_cast<float>(opts.noise_std * opts.noise_scale * (high_[d] - low_[d]) / 2));
@@ -49,16 +37,8 @@ class Td3Policy final : public Policy {
       }
   }
 
-  void load_weights(std::span<const std::byte> blob) override { models::load_weights_blob(*net_, blob); }
-  std::vector<std::byte> save_weights() const override { return models::save_weights_blob(*net_); }
-
  private:
-  models::DeterministicActorNet net_;
-  std::vector<float> low_, high_;
-  std::mt19937_64 rng_;
-  std::normal_distribution<float> normal_{0.0f, 1.0f};
   std::vector<float> sigma_;  // noise std per action dimension
-  at::Tensor x_;
 };
 
 }  // namespace

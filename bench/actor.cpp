@@ -7,7 +7,9 @@
 // (random actions, no inference, no ring: env_only_steps_per_s), and for a MuJoCo env the bare
 // mj_step rate of its model divided by its frame skip (physics_limit_steps_per_s): what the wrapper
 // and the policy cost on top of the physics. For gym:<id> (the Python bridge) of a built-in id
-// (gym:CartPole-v1), the built-in is measured beside each row (builtin_* fields).
+// (gym:CartPole-v1), the built-in is measured beside each row (builtin_* fields); for any gym: id
+// the Python vector env's own rate (ale-py's AtariVectorEnv for ALE/ ids) and the bridge's
+// overhead over it (1 - env_only / python_vector_env).
 // Also the actor process's private memory at the end of its window (common/proc.h memory_use,
 // MiB); the bench's actor is a fork of `shmrl` (all of LibTorch), `shmrl train` forks the launcher.
 #include <signal.h>
@@ -100,6 +102,13 @@ double env_only_rate(const std::string& env_id, int e, double seconds) {
     if (any) vec->reset(mask.data(), seeds.data(), obs.data());
   }
   return double(steps) / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The Python vector env's own rate for a gym: id (ale-py's AtariVectorEnv, gymnasium's
+// SyncVectorEnv) with E envs: what the bridge's copies and calls add to; 0 for a built-in.
+double native_rate(const std::string& env_id, int e, double seconds) {
+  if (!envs::is_gym_id(env_id)) return 0;
+  return actors::make_vector_env(env_id, {}, "", static_cast<std::size_t>(e))->native_steps_per_s(seconds);
 }
 
 // fn() in a forked child, its result through a pipe: a gym: env's interpreter never starts in this
@@ -266,6 +275,14 @@ void add_actor_bench(CLI::App& bench) {
                          {"private_mb", r.private_mb},
                          {"anonymous_mb", r.anonymous_mb}};
       if (physics_limit > 0) row["physics_limit_steps_per_s"] = physics_limit;
+      if (envs::is_gym_id(args->env)) {
+        const double native = in_child([&] { return native_rate(args->env, e, args->seconds); });
+        row["python_vector_env_steps_per_s"] = native;
+        row["bridge_overhead"] = 1.0 - env_only / native;
+        if (!args->json)
+          std::cout << "E = " << e << ": the Python vector env alone " << native << " steps/s (bridge overhead "
+                    << 100 * (1.0 - env_only / native) << " %)" << std::endl;
+      }
       if (compare) {
         row["builtin_env_steps_per_s"] = measure(*args, builtin, e).env_steps_per_s;
         row["builtin_env_only_steps_per_s"] = in_child([&] { return env_only_rate(builtin, e, args->seconds); });

@@ -5,6 +5,7 @@
 # CUDA LibTorch, and runs, each under its own time cap so that a hang cannot eat the window:
 #   ctest -L gpu            the CUDA tests (a skip there is a failure: CUDA was not usable)
 #   shmrl bench learner     --device cuda --json
+#   shmrl sweep             configs/sweeps/gpu-scaling.toml: 1..14 actors, learner on CUDA
 #   shmrl train             60 s on CUDA per config (CartPole; the SAC and Pong configs once they
 #                           exist), then shmrl eval of its checkpoint: the real learner loop
 #                           (prefetch, priorities, weight publishing, checkpoints) on the GPU
@@ -136,7 +137,7 @@ cat "$out/bench-learner.json"
 train_s=60
 ((rehearse)) && train_s=10
 : >"$out/train.txt"
-for cfg in configs/cartpole.toml configs/pendulum-sac.toml configs/pong.toml; do
+for cfg in configs/cartpole.toml configs/pendulum.toml configs/pong.toml; do
   if [ ! -f "$cfg" ]; then
     step_log "[skip] train $cfg: no such config yet"
     continue
@@ -164,6 +165,14 @@ for cfg in configs/cartpole.toml configs/pendulum-sac.toml configs/pong.toml; do
     status=1
   fi
 done
+# Last, as it matters least if the budget runs out: the scaling sweep (issue 14), env steps/s and
+# updates/s against the actor count with the learner on CUDA.
+if ((!rehearse)); then
+  step "sweep gpu-scaling" 150 "$build/shmrl" sweep configs/sweeps/gpu-scaling.toml --out "$build/sweep" \
+    >"$out/sweep.txt" 2>&1 || status=1
+  cat "$out/sweep.txt"
+fi
+
 tar -czf "$out/runs.tar.gz" -C "$build" runs 2>/dev/null || true
 
 step_log "device-check: total $((SECONDS - start)) s, $( ((status == 0)) && echo PASSED || echo FAILED)"

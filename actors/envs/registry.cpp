@@ -17,7 +17,6 @@
 #include "actors/envs/mujoco/humanoid.h"
 #include "actors/envs/mujoco/inverted_pendulum.h"
 #include "actors/envs/mujoco/reacher.h"
-#include "actors/envs/mujoco/swimmer.h"
 #endif
 
 namespace shmrl::envs {

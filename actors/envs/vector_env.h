@@ -33,6 +33,10 @@ class VectorEnv {
   // the next observations and results[0..size). Throws on an env failure: then nothing of this
   // step is meaningful.
   virtual void step(const std::byte* actions, std::byte* obs, StepResult* results) = 0;
+  // Benchmarks: the Python vector env's own stepping rate (env steps/s over `seconds`, random
+  // actions, no copies into C++), on a fresh env (it leaves the env's state as it pleases);
+  // 0 for a C++ vector.
+  virtual double native_steps_per_s(double /*seconds*/) { return 0; }
 };
 
 // num_envs (>= 1) make_env(id, kwargs) envs stepped in a loop (built-in ids). Throws

@@ -71,7 +71,7 @@ class GymVectorEnv final : public VectorEnv {
       }
       const auto e = static_cast<py::ssize_t>(n);
       bridge_ = py::module_::import("shmrl_gym")
-                    .attr("Bridge")(id.substr(kGymPrefix.size()), kwargs_json(kwargs), modules,
+                    .attr("make_bridge")(id.substr(kGymPrefix.size()), kwargs_json(kwargs), modules,
                                     view(rewards_.data(), {e}),
                                     view(reinterpret_cast<bool*>(terminated_.data()), {e}),
                                     view(reinterpret_cast<bool*>(truncated_.data()), {e}));
@@ -90,6 +90,15 @@ class GymVectorEnv final : public VectorEnv {
       // closing is best effort: the process is going away
     }
     step_ = reset_ = bridge_ = py::object();
+  }
+
+  double native_steps_per_s(double seconds) override {
+    py::gil_scoped_acquire gil;
+    try {
+      return bridge_.attr("native_rate")(seconds).cast<double>();
+    } catch (const py::error_already_set& err) {
+      throw python_error(id_, "native_rate", err);
+    }
   }
 
   std::size_t size() const override { return rewards_.size(); }

@@ -1,6 +1,7 @@
 #pragma once
 // The Python bridge: a `gym:<id>` env as a VectorEnv (actors/envs/vector_env.h) stepped by the
-// Gymnasium vector env of shmrl_gym.py (SyncVectorEnv, autoreset disabled) in an interpreter
+// Gymnasium vector env of shmrl_gym.py (SyncVectorEnv, autoreset disabled; for ALE/ ids ale-py's
+// C++-threaded AtariVectorEnv under the Ape-X/DQN Atari protocol, shmrl_gym.ATARI_PROTOCOL) in an interpreter
 // embedded in this process: the venv's python of launch/setup, so `import gymnasium` and the venv's
 // packages work. One Python call per vector step and one per reset of the envs that ended;
 // observations and rewards are copied once, by numpy, straight into the caller's buffers.

@@ -88,9 +88,38 @@ def _make_kwargs(kwargs_json):
     return {k: _parse_kwarg(v) for k, v in json.loads(kwargs_json).items()}
 
 
+# The Ape-X/DQN Atari protocol for ALE ids, as ale-py's AtariVectorEnv (C++ threads) arguments:
+# frame skip 4 (max-pooled), 84x84 grayscale, 4-frame stack, up to 30 no-op starts, v5's sticky
+# actions, a 108k-frame cap, and for training episodic life and reward clipping. [env] kwargs
+# override any of them (evaluation: episodic_life = false, reward_clipping = false).
+ATARI_PROTOCOL = dict(frameskip=4, maxpool=True, img_height=84, img_width=84, grayscale=True,
+                      stack_num=4, noop_max=30, repeat_action_probability=0.25,
+                      max_num_frames_per_episode=108000, episodic_life=True, reward_clipping=True,
+                      use_fire_reset=False)
+
+
+def make_atari(env_id, num_envs, kwargs):
+    import gymnasium
+    from gymnasium.vector import AutoresetMode
+    from ale_py.vector_env import AtariVectorEnv
+    game = gymnasium.spec(env_id).kwargs["game"]
+    try:
+        return AtariVectorEnv(game, num_envs, autoreset_mode=AutoresetMode.SAME_STEP,
+                              **{**ATARI_PROTOCOL, **kwargs})
+    except TypeError as e:
+        raise UserError(f"env.kwargs for '{env_id}' (ale-py AtariVectorEnv arguments): {e}")
+
+
 def probe(env_id, kwargs_json, modules):
     import gymnasium
     _spec(env_id, modules)
+    if env_id.startswith("ALE/"):
+        env = make_atari(env_id, 1, _make_kwargs(kwargs_json))
+        out = {"obs": describe_space(env.single_observation_space, "observation space"),
+               "action": describe_space(env.single_action_space, "action space"),
+               "max_episode_steps": 0}
+        env.close()
+        return out
     try:
         env = gymnasium.make(env_id, **_make_kwargs(kwargs_json))
     except TypeError as e:
@@ -151,6 +180,78 @@ class Bridge:
 
     def close(self):
         self.env.close()
+
+    def native_rate(self, seconds):
+        """The vector env's own stepping rate (env steps/s): random actions, no copies."""
+        import time
+        space = self.env.action_space
+        actions = [space.sample() for _ in range(64)]
+        self.env.reset(seed=list(range(self.rewards.shape[0])))
+        steps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            _, _, terminated, truncated, _ = self.env.step(actions[steps % 64])
+            steps += 1
+            done = np.logical_or(terminated, truncated)
+            if done.any():
+                self.env.reset(options={"reset_mask": done})
+        return steps * self.rewards.shape[0] / (time.perf_counter() - start)
+
+
+class AtariBridge(Bridge):
+    """ALE ids: ale-py's AtariVectorEnv under ATARI_PROTOCOL. It resets an ended episode in the same
+    step (its final observation comes in info["final_obs"]): step() hands the actor the final
+    observation and keeps the next episode's first one for the actor's reset()."""
+
+    def __init__(self, env_id, kwargs_json, modules, rewards, terminated, truncated):
+        _spec(env_id, modules)
+        self.env = make_atari(env_id, rewards.shape[0], _make_kwargs(kwargs_json))
+        self.rewards, self.terminated, self.truncated = rewards, terminated, truncated
+        self.obs = self.actions = None
+        self.action_start = 0
+        self.started = False
+        self.first = np.zeros((rewards.shape[0],) + self.env.single_observation_space.shape,
+                              dtype=self.env.single_observation_space.dtype)
+
+    def step(self):
+        try:
+            obs, reward, terminated, truncated, info = self.env.step(self.actions)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            sys.stderr.flush()
+            raise
+        done = np.logical_or(terminated, truncated)
+        np.copyto(self.obs, obs, casting="unsafe")
+        if done.any():
+            self.first[done] = obs[done]
+            self.obs[done] = info["final_obs"][done]
+        self.rewards[:] = reward
+        self.terminated[:] = terminated
+        self.truncated[:] = truncated
+
+    def reset(self, mask, seeds):
+        mask = np.asarray(mask, dtype=np.bool_)
+        if not self.started:  # the first reset is whole: seeds reach the ALE (31-bit seeds)
+            obs, _ = self.env.reset(seed=np.asarray([int(s) % 2**31 for s in seeds], dtype=np.int64))
+            np.copyto(self.obs, obs, casting="unsafe")
+            self.started = True
+            return
+        self.obs[mask] = self.first[mask]
+
+    def native_rate(self, seconds):
+        import time
+        n = self.rewards.shape[0]
+        actions = np.random.default_rng(3).integers(0, self.env.single_action_space.n, (64, n)).astype(np.int32)
+        self.env.reset(seed=np.arange(n, dtype=np.int64))
+        self.started = False
+        steps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            self.env.step(actions[steps % 64])
+            steps += 1
+        return steps * n / (time.perf_counter() - start)
+
+
+def make_bridge(env_id, *args):
+    return (AtariBridge if env_id.startswith("ALE/") else Bridge)(env_id, *args)
 
 
 if __name__ == "__main__":
