@@ -204,7 +204,10 @@ bool Child::wait_until(std::chrono::steady_clock::time_point deadline) {
 
 std::vector<std::size_t> stop_children(std::vector<Child*> children, std::chrono::milliseconds grace,
                                        const std::function<bool()>& force) {
-  for (Child* c : children) c->signal_group(SIGTERM);
+  for (Child* c : children) {
+    c->signal_group(SIGTERM);
+    c->signal_group(SIGCONT);  // a stopped (SIGSTOPped) child must run to see it
+  }
   const auto deadline = std::chrono::steady_clock::now() + grace;
   auto all_ended = [&] {
     return std::all_of(children.begin(), children.end(),

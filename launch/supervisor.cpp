@@ -1,5 +1,7 @@
 #include "launch/supervisor.h"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -56,9 +58,9 @@ Supervisor::Supervisor(std::string program, std::string log_dir, RestartPolicy r
     : program_(std::move(program)), log_dir_(std::move(log_dir)), policy_(restarts), console_(console) {}
 
 void Supervisor::add(Role role, int index, std::string name, std::vector<std::string> args, std::string program,
-                     bool may_fork) {
+                     bool may_fork, std::vector<std::string> restart_args) {
   members_.push_back(Member{role, index, std::move(name), std::move(args), Child{}, 0, std::nullopt,
-                            std::move(program), may_fork});
+                            std::move(program), std::move(restart_args), may_fork});
 }
 
 void Supervisor::spawn(Member& m, bool first) {
@@ -68,7 +70,24 @@ void Supervisor::spawn(Member& m, bool first) {
     m.child = Child::fork_run(title, log_path(m), [this, &m] { return fork_entry_(m.args); });
     return;
   }
-  m.child = Child::spawn(m.program.empty() ? program_ : m.program, m.args, log_path(m));
+  std::vector<std::string> args = m.args;
+  if (!first) args.insert(args.end(), m.restart_args.begin(), m.restart_args.end());
+  if (m.role == Role::Learner && learner_epoch_ > 0)
+    args.insert(args.end(), {"--rendezvous-epoch", std::to_string(learner_epoch_)});
+  m.child = Child::spawn(m.program.empty() ? program_ : m.program, args, log_path(m));
+}
+
+void Supervisor::restart_learner_group(const Member& m) {
+  ++learner_epoch_;
+  for (auto& o : members_) {
+    if (o.role != Role::Learner || &o == &m) continue;
+    if (o.child.running()) {
+      o.child.signal_group(SIGKILL);
+      o.child.wait_until(std::chrono::steady_clock::now() + std::chrono::seconds(2));
+      console_.message(o.name + " (pid " + std::to_string(o.child.pid()) + ") stopped: the learners restart together");
+    }
+    o.restart_at = m.restart_at;
+  }
 }
 
 std::string Supervisor::ended(const Member& m, int status) const {
@@ -159,8 +178,16 @@ std::optional<std::string> Supervisor::poll() {
     console_.message(m.name + " (pid " + std::to_string(m.child.pid()) + ") " + describe_wait_status(*st) +
                      "; restarting in " + in + " s (" + std::to_string(m.restarts) + "/" +
                      std::to_string(budget) + ")");
+    if (m.role == Role::Learner &&
+        std::count_if(members_.begin(), members_.end(), [](const Member& o) { return o.role == Role::Learner; }) > 1)
+      restart_learner_group(m);
   }
   return std::nullopt;
+}
+
+void Supervisor::kill(const std::string& name) {
+  for (auto& m : members_)
+    if (m.name == name && m.child.running()) m.child.signal_group(SIGKILL);
 }
 
 std::vector<RestartEvent> Supervisor::take_restarts() { return std::exchange(events_, {}); }

@@ -56,6 +56,7 @@ struct Member {
   // Set while a crashed member waits out its backoff: when to start it again.
   std::optional<std::chrono::steady_clock::time_point> restart_at;
   std::string program;  // what it execs; "" = the supervisor's program
+  std::vector<std::string> restart_args;  // appended to args when it is restarted
   bool may_fork = false;  // its first start may be a fork of the launcher (see set_fork_entry)
   std::chrono::steady_clock::time_point ready_at{};  // when start() last saw it ready
 };
@@ -66,9 +67,9 @@ class Supervisor {
   Supervisor(std::string program, std::string log_dir, RestartPolicy restarts, Console& console);
 
   // Registers a child; started by start(). program: its executable ("" = the supervisor's).
-  // may_fork: see set_fork_entry.
+  // may_fork: see set_fork_entry. restart_args: appended to args on restarts.
   void add(Role role, int index, std::string name, std::vector<std::string> args, std::string program = "",
-           bool may_fork = false);
+           bool may_fork = false, std::vector<std::string> restart_args = {});
   // How a member added with may_fork starts the first time, while the launcher still runs a single
   // thread: a fork of the launcher that runs entry(member.args) (Child::fork_run), ready in
   // milliseconds since the libraries are loaded already. Restarts, and starts once the launcher has
@@ -86,9 +87,15 @@ class Supervisor {
                  const std::function<bool()>& stopping);
   // Reaps ended children; schedules a restart for each within its role's budget (and says so on
   // the console, and in take_restarts()), and starts those whose backoff has passed. Any child
-  // ending is a crash here: the launcher stops children only through stop_all(). Returns the reason
+  // ending is a crash here: the launcher stops children only through stop_all(). Learners are one
+  // group (their collectives need every rank): when one of several ends, the others are SIGKILLed
+  // and all restart together, with "--rendezvous-epoch <n>" (n bumped per group restart) so they
+  // meet on fresh store keys; only the one that ended counts against its budget. Returns the reason
   // the run must stop, if any.
   std::optional<std::string> poll();
+  // SIGKILLs member `name`'s process group (a stalled process); the next poll() reaps it and
+  // restarts it like any crash. No-op when it is not running.
+  void kill(const std::string& name);
   // The restarts scheduled since the last call (oldest first).
   std::vector<RestartEvent> take_restarts();
   // Stops every child: SIGTERM, up to `grace` or until `force()` (a second Ctrl-C), then SIGKILL.
@@ -103,6 +110,9 @@ class Supervisor {
  private:
   // first: the member's first start (a fork when allowed).
   void spawn(Member& m, bool first = false);
+  // A learner of several ended (m, restart scheduled): stops the group's other ranks and schedules
+  // them for the same instant.
+  void restart_learner_group(const Member& m);
   void start_if(const std::function<bool(const Member&)>& which, const std::function<bool(const Member&)>& ready,
                 std::chrono::steady_clock::time_point deadline, const std::function<bool()>& stopping);
   // "<name> (pid P) <how it ended>; last lines of <log>:\n..." for error messages.
@@ -111,6 +121,7 @@ class Supervisor {
   std::string program_, log_dir_;
   RestartPolicy policy_;
   std::vector<RestartEvent> events_;
+  int learner_epoch_ = 0;  // the learners' rendezvous number; bumped per group restart
   Console& console_;
   std::vector<Member> members_;
   std::function<int(const std::vector<std::string>&)> fork_entry_;

@@ -28,6 +28,7 @@
 #include "launch/resume.h"
 #include "launch/run_dir.h"
 #include "launch/solve.h"
+#include "launch/stall.h"
 #include "launch/role_entry.h"
 #include "launch/summary.h"
 #include "launch/supervisor.h"
@@ -137,6 +138,34 @@ RestartPolicy restart_policy(const Config& cfg) {
           static_cast<int>(cfg.get_int("run.restarts.actor")), cfg.get_float("run.restarts.backoff_s")};
 }
 
+// Feeds every running child's stats to the watch; reports new stalls, kills those past
+// run.stall.kill_s (poll() then restarts them). Returns the current stalls.
+std::vector<Stall> watch_stalls(const Config& cfg, Supervisor& sup, const StatsSnapshot& snap, double now,
+                                StallWatch& watch, Console& console) {
+  for (const Member& m : sup.members()) {
+    if (!m.child.running()) {
+      watch.forget(m.name);
+      continue;
+    }
+    const StatMap& stats = m.role == Role::Replay    ? snap.replay
+                           : m.role == Role::Learner ? snap.learners.at(m.index)
+                                                     : snap.actors.at(m.index);
+    watch.observe(m.name, stats, now);
+  }
+  auto stalled = watch.stalled(now);
+  for (const Stall& s : stalled) {
+    if (s.warn)
+      console.message(s.name + " has made no progress for " + fmt(s.for_s) + " s: alive, but its stats have not "
+                      "changed (run.stall.warn_s = " + fmt(cfg.get_float("run.stall.warn_s")) + ")");
+    if (s.kill) {
+      console.message(s.name + " stalled for " + fmt(s.for_s) + " s (run.stall.kill_s = " +
+                      fmt(cfg.get_float("run.stall.kill_s")) + "): SIGKILL, to restart it");
+      sup.kill(s.name);
+    }
+  }
+  return stalled;
+}
+
 // Supervises until a stop condition; fills state. Start-up included.
 void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Console& console,
                const std::function<double()>& elapsed, RunState& st) {
@@ -183,6 +212,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   CsvMetricsWriter csv(run.run_dir + "/metrics.csv");
   TfEventsWriter tb(run.run_dir);
   PeriodicEvaluator evaluator(cfg, run);
+  StallWatch stalls({cfg.get_float("run.stall.warn_s"), cfg.get_float("run.stall.kill_s")});
   // gym: envs step only through the actors' Python bridge: the launcher (which forks) embeds no
   // interpreter, so it cannot evaluate them; such runs stop on time or env steps.
   const bool evaluates = !envs::is_gym_id(cfg.get_string("env.id"));
@@ -230,12 +260,12 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
     }
     if (now >= next_row) {
       next_row = std::max(next_row + 1.0, now + 0.5);
-      st.last = tracker.update(read_snapshot(run, actors, learners, st.earlier_wall_s + now),
-                               st.solve.last_mean(), restart_counts(sup));
+      const StatsSnapshot snap = read_snapshot(run, actors, learners, st.earlier_wall_s + now);
+      st.last = tracker.update(snap, st.solve.last_mean(), restart_counts(sup));
       csv.write(st.last);
       tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
       tb.flush();
-      console.progress(format_progress(st.last));
+      console.progress(format_progress(st.last) + stall_note(watch_stalls(cfg, sup, snap, now, stalls, console)));
       // The full verdict (fractions, knob) when it changes; the progress line shows its name.
       if (!st.last.verdict.bound.empty() && st.last.verdict.bound != said_verdict && now >= next_verdict) {
         console.message("bottleneck: " + st.last.verdict.text());
@@ -327,7 +357,7 @@ int run_train(const TrainArgs& args) {
   for (int r = 0; r < learners; ++r) {
     std::vector<std::string> extra = {"--rank", std::to_string(r)};
     if (!args.resume.empty()) extra.push_back("--resume");
-    sup.add(Role::Learner, r, "learner" + std::to_string(r), with({"learner"}, extra), "", fork);
+    sup.add(Role::Learner, r, "learner" + std::to_string(r), with({"learner"}, extra), "", fork, {"--restart"});
   }
   for (int i = 0; i < actors; ++i) {
     sup.add(Role::Actor, i, "actor" + std::to_string(i),

@@ -16,6 +16,12 @@ void add_learner_command(CLI::App& app) {
   cmd->add_option("--rank", args->rank, "This learner's rank r in [0, run.learners); CUDA: uses cuda:r")
       ->default_val(0);
   cmd->add_flag("--resume", args->resume, "Continue from the latest checkpoint in <run-dir>/checkpoints");
+  cmd->add_flag("--restart", args->restart,
+                "A restart of this run's crashed learner: continue from the newest checkpoint or the weight "
+                "board, whichever is newer");
+  cmd->add_option("--rendezvous-epoch", args->rendezvous_epoch,
+                  "Store prefix number of this learner group (the launcher bumps it per group restart)")
+      ->default_val(0);
   cmd->add_option("--max-updates", args->max_updates, "Stop after this many updates (0 = never)")
       ->default_val(0);
   cmd->callback([args] {

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include "learner/backends.h"
@@ -47,7 +48,8 @@ ProcessGroup::ProcessGroup(const DistOptions& opts, torch::Device device) : opts
   so.timeout = opts_.timeout;
   std::string where = opts_.master_addr + ":" + std::to_string(opts_.master_port);
   try {
-    impl_->store = c10::make_intrusive<c10d::TCPStore>(opts_.master_addr, so);
+    impl_->store = c10::make_intrusive<c10d::PrefixStore>(
+        "epoch" + std::to_string(opts_.epoch) + "/", c10::make_intrusive<c10d::TCPStore>(opts_.master_addr, so));
     impl_->backend =
         impl_->nccl
             ? detail::make_nccl_backend(impl_->store, opts_.rank, opts_.world_size, opts_.timeout,

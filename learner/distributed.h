@@ -24,6 +24,9 @@ struct DistOptions {
   std::string master_addr = "127.0.0.1";
   int master_port = 0;                      // 1..65535 when world_size > 1
   std::chrono::milliseconds timeout{60000};  // rendezvous and every collective
+  // Rendezvous number: every rank of one group uses the same; the launcher bumps it when it
+  // restarts the group after a learner failed, so the new group's store keys never meet the old's.
+  int epoch = 0;
   // Throws std::invalid_argument naming the key ("learner.master_port", ...) and what is allowed.
   void validate() const;
 };

@@ -19,6 +19,7 @@
 #include "learner/learner_stats.h"
 #include "learner/options.h"
 #include "learner/prefetch.h"
+#include "learner/restart.h"
 #include "learner/resume.h"
 #include "learner/weight_publisher.h"
 #include "replay/batch_slots.h"
@@ -90,7 +91,7 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   stats.set(stat::kReady, 0);
   stats.set(stat::kCuda, device.is_cuda() ? 1 : 0);
 
-  DistOptions dist{rank, o.world_size, o.master_addr, o.master_port, kCollectiveTimeout};
+  DistOptions dist{rank, o.world_size, o.master_addr, o.master_port, kCollectiveTimeout, args.rendezvous_epoch};
   ProcessGroup group(dist, device);
   const auto algo = make_algorithm(o, probe->observation_space(), probe->action_space(), device,
                                    o.world_size > 1 ? &group : nullptr);
@@ -98,15 +99,13 @@ void train(const RunContext& run, const LearnerOptions& o, const LearnerProcessA
   learner.set_stage_clock(&clock);
   Checkpointer ckpt{run.run_dir + "/checkpoints", checkpoint_meta(o), run, o.num_actors,
                     algorithm_name(algorithm)};
-  if (args.resume) {
-    const auto point = newest_readable_checkpoint(ckpt.dir);
-    if (!point)
-      throw CheckpointError("--resume: no checkpoint in " + ckpt.dir + ": start without --resume");
-    for (const auto& why : point->skipped)
-      std::cerr << "learner " << rank << ": skipping " << why << "; falling back to an older checkpoint\n";
-    const CheckpointCounters c = load_checkpoint(point->path, ckpt.meta, learner.checkpoint_state());
-    learner.set_updates(c.updates);
-    std::cerr << "learner " << rank << ": resumed from " << point->path << " (" << c.updates << " updates)\n";
+  if (args.restart) {
+    // Rank 0's state reaches the other ranks through sync_replicas().
+    if (rank == 0) std::cerr << "learner 0: restarted: " << restore_for_restart(learner, ckpt.meta, ckpt.dir, run) << "\n";
+  } else if (args.resume) {
+    const auto said = load_newest_checkpoint(learner, ckpt.meta, ckpt.dir);
+    if (!said) throw CheckpointError("--resume: no checkpoint in " + ckpt.dir + ": start without --resume");
+    std::cerr << "learner " << rank << ": resumed " << *said << "\n";
   }
   learner.sync_replicas();
 

@@ -16,6 +16,10 @@ struct LearnerProcessArgs {
   std::string config;   // TOML file (configs/cartpole.toml format)
   int rank = 0;
   bool resume = false;       // load the latest checkpoint of run_dir/checkpoints first
+  // A crashed learner of this run restarted: continue from the newest checkpoint or the weight
+  // board, whichever is newer (neither: from scratch).
+  bool restart = false;
+  int rendezvous_epoch = 0;  // DistOptions::epoch
   uint64_t max_updates = 0;  // stop after this many updates (0 = until SIGTERM / SIGINT / parent death)
 };
 

@@ -160,6 +160,51 @@ TEST_CASE("a SIGKILLed replay service is restarted on its storage, the run goes 
   check_accounting(run);
 }
 
+TEST_CASE("a SIGKILLed learner restarts from the newest of its checkpoint and the weight board, and trains on", "[train]") {
+  const int learners = GENERATE(1, 2);  // 2: the survivor is stopped, both meet on a fresh store prefix
+  auto args = tiny_run_args();
+  args.insert(args.end(), {"--max-env-steps", "40000", "--learners", std::to_string(learners)});
+  TrainRun run(args, "learnerkill" + std::to_string(learners));
+  REQUIRE(run.wait_ready(120s));
+  INFO(run.launcher_log());
+  const pid_t victim = find_child(children_of(run.pid()), "--rank " + std::to_string(learners - 1));
+  REQUIRE(victim > 0);
+  REQUIRE(wait_for([&] { return run.metric("updates") >= 200; }, 60s));
+  kill(victim, SIGKILL);
+  REQUIRE(wait_for([&] { return run.metric("learner_restarts") >= 1; }, 15s));
+  const double updates_at_kill = run.metric("updates");
+  REQUIRE(run.wait_exit(120s) == 0);
+  const auto summary = run.summary();
+  CHECK(summary["stop_reason"] == "env step limit reached (run.max_env_steps = 40000)");
+  CHECK(summary["restarts"]["learner"] == 1);
+  // It continued from the weights it had published (no checkpoint was due yet), then trained on.
+  const std::string log0 = slurp(run.dir() / "logs" / "learner0.log");
+  CHECK_THAT(log0, Catch::Contains("learner 0: restarted: no checkpoint yet; then the weight board's newer network"));
+  CHECK(summary["updates"].get<double>() > updates_at_kill + 100);
+  if (learners == 2) CHECK_THAT(run.launcher_log(), Catch::Contains("stopped: the learners restart together"));
+  check_accounting(run);
+}
+
+TEST_CASE("a SIGSTOPped learner is reported as stalled, killed past run.stall.kill_s and restarted", "[train]") {
+  auto args = tiny_run_args();
+  args.insert(args.end(), {"--max-env-steps", "30000", "--set", "run.stall.warn_s=1", "--set", "run.stall.kill_s=4"});
+  TrainRun run(args, "stall");
+  REQUIRE(run.wait_ready(120s));
+  INFO(run.launcher_log());
+  const pid_t victim = find_child(children_of(run.pid()), "--rank 0");
+  REQUIRE(victim > 0);
+  REQUIRE(wait_for([&] { return run.metric("updates") >= 100; }, 60s));
+  kill(victim, SIGSTOP);
+  REQUIRE(wait_for([&] { return run.metric("learner_restarts") >= 1; }, 20s));
+  const std::string log = run.launcher_log();
+  CHECK_THAT(log, Catch::Contains("learner0 has made no progress for") && Catch::Contains("run.stall.warn_s = 1.0"));
+  CHECK_THAT(log, Catch::Contains("(run.stall.kill_s = 4.0): SIGKILL, to restart it"));
+  CHECK_THAT(log, Catch::Contains("learner0 (pid " + std::to_string(victim) + ") killed by signal 9 (SIGKILL); restarting"));
+  REQUIRE(run.wait_exit(120s) == 0);
+  CHECK(run.summary()["restarts"]["learner"] == 1);
+  check_accounting(run);
+}
+
 TEST_CASE("a SIGKILLed launcher takes its children along, the next run removes the leftovers", "[train]") {
   std::string old_id;
   bool removed_by_another = false;
