@@ -220,7 +220,7 @@ void print_table(const std::vector<Outcome>& all) {
     const std::string bad = std::to_string(o.corrupted) + "/" + num(t, "dropped");
     std::printf("%-16s %6zu %-9s %9s %9s %5s %9s %6d %5d %9s %10s %8s %4s%s\n", o.name.c_str(), o.injected.size(),
                 restarts.c_str(), num(t, "committed").c_str(), num(t, "stored").c_str(), num(t, "lost").c_str(),
-                bad.c_str(), o.leaked_segments, o.processes_left, (cell(o.recovery_s) + (std::isnan(o.recovery_s) ? "" : " s")).c_str(),
+                bad.c_str(), o.leaked_segments, o.processes_left, (cell(o.recovery_s) + (std::isfinite(o.recovery_s) ? " s" : "")).c_str(),
                 cell(o.steps_per_s, 0).c_str(), std::isnan(o.retained) ? "-" : (cell(100 * o.retained, 0) + " %").c_str(),
                 o.reached_target ? "yes" : "no", o.ok ? "" : "  <- FAILED a zero target");
   }
