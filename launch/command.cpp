@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "launch/evaluation.h"
+#include "launch/stress.h"
+#include "launch/stress_faults.h"
 #include "launch/sweep.h"
 #include "launch/top.h"
 #include "launch/train.h"
@@ -97,6 +99,29 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("--out", a->out_dir, "Output directory (default runs/sweeps/<spec name>-<UTC time>)");
   cmd->callback([a] {
     if (int rc = run_sweep(*a); rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+void add_stress_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "stress", "Inject faults into real training runs on a seeded schedule; print a table and write stress.json");
+  auto a = std::make_shared<StressArgs>();
+  std::string known;
+  for (const auto& n : scenario_names()) known += (known.empty() ? "" : ", ") + n;
+  cmd->add_option("--scenario", a->scenarios, "Scenario(s) to run (repeatable or comma-separated): " + known)
+      ->delimiter(',');
+  auto all = std::make_shared<bool>(false);
+  cmd->add_flag("--all", *all, "Run every scenario");
+  cmd->add_option("--config", a->config, "TOML configuration file (default: configs/cartpole.toml)");
+  cmd->add_option("--set", a->sets, "Override a config key for every run: section.key=value (repeatable)");
+  cmd->add_option("--seed", a->seed, "Seed of the fault schedule and of the runs")->default_val(1);
+  cmd->add_option("--duration", a->duration_s, "Seconds each run lasts (its time limit)")->default_val(60);
+  cmd->add_flag("!--no-baseline", a->baseline, "Skip the fault-free baseline run (no retained steps/s)");
+  cmd->add_option("--out", a->out_dir, "Output directory (default runs/stress/<UTC time>)");
+  cmd->callback([a, all] {
+    if (*all) a->scenarios = scenario_names();
+    if (a->scenarios.empty()) throw CLI::ValidationError("--scenario", "give --scenario NAME or --all");
+    if (int rc = run_stress(*a); rc != 0) throw CLI::RuntimeError(rc);
   });
 }
 

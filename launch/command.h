@@ -10,4 +10,6 @@ void add_eval_command(CLI::App& app);
 void add_top_command(CLI::App& app);
 // `shmrl sweep SPEC.toml [--out DIR]`: every point of a sweep as a real training run; sweep.csv/json.
 void add_sweep_command(CLI::App& app);
+// `shmrl stress`: launch/stress.h.
+void add_stress_command(CLI::App& app);
 }  // namespace shmrl::launch

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   shmrl::launch::add_eval_command(app);
   shmrl::launch::add_top_command(app);
   shmrl::launch::add_sweep_command(app);
+  shmrl::launch::add_stress_command(app);
   shmrl::replay::add_replay_command(app);
   shmrl::actors::add_actor_command(app);
   shmrl::learner::add_learner_command(app);

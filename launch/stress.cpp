@@ -1,0 +1,294 @@
+#include "launch/stress.h"
+
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "common/run.h"
+#include "common/shm/segment.h"
+#include "common/stats.h"
+#include "common/stop_signal.h"
+#include "launch/child.h"
+#include "launch/config.h"
+#include "launch/stress_faults.h"
+#include "launch/train_options.h"
+
+namespace shmrl::launch {
+namespace {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using json = nlohmann::ordered_json;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kRecovered = 0.8;  // throughput back at this share of the baseline's
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string utc_stamp() {
+  char buf[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::gmtime(&now));
+  return buf;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// Processes (any state) whose command line names the run: what a run must not leave behind.
+int processes_of(const std::string& run_id) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmd = slurp(e.path() / "cmdline");
+    for (char& c : cmd) c = c == '\0' ? ' ' : c;
+    n += cmd.find("--run-id " + run_id + " ") != std::string::npos;
+  }
+  return n;
+}
+
+// Member name -> pid, from the stats blocks (each names its writer's pid), and the launcher's own.
+std::vector<std::pair<std::string, pid_t>> run_pids(const RunContext& run, pid_t launcher, int actors, int learners) {
+  std::vector<std::pair<std::string, pid_t>> out = {{"launcher", launcher}};
+  auto add = [&](const std::string& name, const std::string& seg_name) {
+    const auto s = read_stats(run, seg_name);
+    if (auto it = s.find(kPidStat); it != s.end()) out.emplace_back(name, static_cast<pid_t>(it->second));
+  };
+  add("replay", seg::replay_stats());
+  for (int r = 0; r < learners; ++r) add("learner" + std::to_string(r), seg::learner_stats(r));
+  for (int a = 0; a < actors; ++a) add("actor" + std::to_string(a), seg::actor_stats(a));
+  return out;
+}
+
+struct Outcome {
+  std::string name, what, run_id;
+  int exit_code = -1;
+  std::vector<std::string> injected;  // what each fault did
+  std::vector<double> fault_wall_s;   // when, in the run's wall clock (metrics.csv wall_s)
+  uint64_t corrupted = 0;             // records flipped
+  json summary;                       // the run's summary.json (null if none)
+  int leaked_segments = 0, processes_left = 0;
+  double steps_per_s = kNaN, retained = kNaN, recovery_s = kNaN;
+  bool reached_target = false;
+  int checkpoint_restarts = 0, checkpoint_unusable = 0;  // learner restarts; of those without a loadable one
+  bool ok = false;                                        // met every zero target
+};
+
+// The longest time from a fault to a metrics row at >= kRecovered of `rate` (NaN without faults;
+// infinity when throughput never came back).
+double recovery_time(const fs::path& metrics, const std::vector<double>& faults, double rate) {
+  if (faults.empty() || !(rate > 0)) return kNaN;
+  std::vector<std::pair<double, double>> rows;  // (wall_s, env_steps_per_s)
+  std::ifstream in(metrics);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    const auto c1 = line.find(','), c2 = line.find(',', c1 + 1), c3 = line.find(',', c2 + 1);
+    if (c3 == std::string::npos) continue;
+    rows.emplace_back(std::stod(line.substr(0, c1)), std::stod(line.substr(c2 + 1, c3 - c2 - 1)));
+  }
+  double worst = 0;
+  for (double f : faults) {
+    double back = std::numeric_limits<double>::infinity();
+    for (const auto& [t, r] : rows)
+      if (t > f && r >= kRecovered * rate) {
+        back = t - f;
+        break;
+      }
+    worst = std::max(worst, back);
+  }
+  return worst;
+}
+
+Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path& out, const std::string& stamp,
+                     int actors, int learners_default, double target, double baseline_rate) {
+  Outcome o;
+  o.name = sc.name;
+  o.what = sc.what;
+  o.run_id = "stress-" + stamp + "-" + sc.name;
+  std::vector<std::string> argv = {"train", "--run-dir", (out / "runs").string(), "--run-id", o.run_id,
+                                   "--time-limit", std::to_string(args.duration_s), "--target-return", "1e30",
+                                   "--seed", std::to_string(args.seed)};
+  if (!args.config.empty()) argv.insert(argv.end(), {"--config", args.config});
+  for (const auto& s : args.sets) argv.insert(argv.end(), {"--set", s});
+  argv.insert(argv.end(), sc.train_args.begin(), sc.train_args.end());
+  int learners = learners_default;
+  for (std::size_t i = 0; i + 1 < sc.train_args.size(); ++i)
+    if (sc.train_args[i] == "--learners") learners = std::stoi(sc.train_args[i + 1]);
+  const auto started = Clock::now();
+  Child child = Child::spawn(self_exe(), argv, (out / (o.run_id + ".out")).string());
+  const fs::path dir = out / "runs" / o.run_id;
+  const RunContext run{o.run_id, ProcessId::self(), dir.string()};
+  std::optional<Clock::time_point> ready;
+  std::size_t next = 0;
+  const auto deadline = started + std::chrono::seconds(static_cast<int64_t>(args.duration_s) + 120);
+  while (!child.poll() && !stop_requested() && Clock::now() < deadline) {
+    if (!ready && slurp(dir / "logs" / "launcher.log").find("processes ready") != std::string::npos) ready = Clock::now();
+    while (ready && next < sc.faults.size() && since(*ready) >= sc.faults[next].at_s) {
+      const auto pids = run_pids(run, child.pid(), actors, learners);
+      const std::string did = inject(sc.faults[next++], o.run_id, pids, o.corrupted);
+      if (did.empty()) {  // its target was down (restarting): no fault
+        std::cout << "  " << sc.faults[next - 1].describe() << ": skipped, the target is not running" << std::endl;
+        continue;
+      }
+      std::cout << "  " << did << std::endl;
+      o.injected.push_back(did);
+      o.fault_wall_s.push_back(since(started));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (child.running()) {
+    std::vector<Child*> c = {&child};
+    stop_children(c, std::chrono::seconds(30));
+  }
+  const int status = child.poll().value_or(0);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  o.leaked_segments = static_cast<int>(shm::list_segments(o.run_id).size());
+  o.processes_left = processes_of(o.run_id);
+  std::ifstream sj(dir / "summary.json");
+  o.summary = sj ? json::parse(sj, nullptr, false) : json();
+  if (o.summary.is_discarded()) o.summary = json();
+  if (o.summary.is_object()) {
+    const double wall = o.summary.value("wall_seconds", 0.0);
+    o.steps_per_s = wall > 0 ? o.summary.value("env_steps", 0.0) / wall : kNaN;
+    o.retained = baseline_rate > 0 ? o.steps_per_s / baseline_rate : kNaN;
+    for (const auto& e : o.summary["evaluations"]) o.reached_target = o.reached_target || e.value("mean", -1e300) >= target;
+  }
+  o.recovery_s = recovery_time(dir / "metrics.csv", o.fault_wall_s, baseline_rate > 0 ? baseline_rate : o.steps_per_s);
+  const std::string learner_log = slurp(dir / "logs" / "learner0.log");
+  o.checkpoint_restarts = static_cast<int>(count(learner_log, "learner 0: restarted:"));
+  o.checkpoint_unusable = static_cast<int>(count(learner_log, "no usable checkpoint"));
+  const json& t = o.summary.is_object() ? o.summary["transitions"] : json();
+  o.ok = o.exit_code == 0 && t.is_object() && t["lost"] == 0 && t["skipped"] == 0 && o.leaked_segments == 0 &&
+         o.processes_left == 0 && t["dropped"].get<uint64_t>() == o.corrupted && o.checkpoint_unusable == 0;
+  return o;
+}
+
+std::string cell(double v, int decimals = 1) {
+  if (std::isnan(v)) return "-";
+  if (std::isinf(v)) return "never";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+json to_json(const Outcome& o) {
+  const json& s = o.summary;
+  json j = {{"scenario", o.name}, {"what", o.what}, {"run_id", o.run_id}, {"exit_code", o.exit_code},
+            {"faults", o.injected.size()}, {"fault_log", o.injected}};
+  j["restarts"] = s.is_object() ? s["restarts"] : json();
+  j["transitions"] = s.is_object() ? s["transitions"] : json();
+  j["bad_records_injected"] = o.corrupted;
+  j["leaked_segments"] = o.leaked_segments;
+  j["processes_left"] = o.processes_left;
+  j["recovery_s"] = std::isfinite(o.recovery_s) ? json(o.recovery_s) : json(nullptr);
+  j["env_steps_per_s"] = std::isnan(o.steps_per_s) ? json(nullptr) : json(o.steps_per_s);
+  j["steps_per_s_retained"] = std::isnan(o.retained) ? json(nullptr) : json(o.retained);
+  j["reached_target"] = o.reached_target;
+  j["learner_restarts_logged"] = o.checkpoint_restarts;
+  j["learner_restarts_without_checkpoint"] = o.checkpoint_unusable;
+  j["ok"] = o.ok;
+  return j;
+}
+
+void print_table(const std::vector<Outcome>& all) {
+  std::printf("\n%-16s %6s %-9s %9s %9s %5s %9s %6s %5s %9s %10s %8s %4s\n", "scenario", "faults", "restarts",
+              "committed", "stored", "lost", "bad/drop", "leaked", "procs", "recovery", "steps/s", "retained",
+              "target");
+  for (const auto& o : all) {
+    const json& s = o.summary;
+    const json& t = s.is_object() ? s["transitions"] : json();
+    const json& r = s.is_object() ? s["restarts"] : json();
+    auto num = [](const json& j, const char* k) { return j.is_object() && j.contains(k) ? j[k].dump() : std::string("-"); };
+    const std::string restarts = num(r, "actor") + "/" + num(r, "replay") + "/" + num(r, "learner");
+    const std::string bad = std::to_string(o.corrupted) + "/" + num(t, "dropped");
+    std::printf("%-16s %6zu %-9s %9s %9s %5s %9s %6d %5d %9s %10s %8s %4s%s\n", o.name.c_str(), o.injected.size(),
+                restarts.c_str(), num(t, "committed").c_str(), num(t, "stored").c_str(), num(t, "lost").c_str(),
+                bad.c_str(), o.leaked_segments, o.processes_left, (cell(o.recovery_s) + (std::isfinite(o.recovery_s) ? " s" : "")).c_str(),
+                cell(o.steps_per_s, 0).c_str(), std::isnan(o.retained) ? "-" : (cell(100 * o.retained, 0) + " %").c_str(),
+                o.reached_target ? "yes" : "no", o.ok ? "" : "  <- FAILED a zero target");
+  }
+  std::printf("restarts: actor/replay/learner; bad/drop: ring records corrupted / dropped by their checksum; procs: "
+              "processes of the run alive after it ended; recovery: fault to >= %.0f %% of the baseline's steps/s "
+              "(the longest); target: an evaluation reached the config's target return\n",
+              100 * kRecovered);
+}
+
+}  // namespace
+
+int run_stress(const StressArgs& args) {
+  std::vector<std::string> names = args.scenarios;
+  Config cfg;
+  std::vector<Scenario> scenarios;
+  try {
+    TrainArgs ta;
+    ta.config_path = args.config;
+    ta.sets = args.sets;
+    cfg = build_config(ta);
+    if (!(args.duration_s >= 5)) throw std::invalid_argument("--duration " + std::to_string(args.duration_s) + ": must be >= 5 s");
+    for (std::size_t i = 0; i < names.size(); ++i)
+      scenarios.push_back(make_scenario(names[i], args.duration_s, static_cast<int>(cfg.get_int("run.actors")),
+                                        args.seed + 1000 * i));
+  } catch (const std::exception& e) {
+    std::cerr << "shmrl stress: " << e.what() << "\n";
+    return 2;
+  }
+  const std::string stamp = utc_stamp();
+  const fs::path out = args.out_dir.empty() ? fs::path("runs/stress") / stamp : fs::path(args.out_dir);
+  fs::create_directories(out / "runs");
+  install_stop_handlers({SIGINT, SIGTERM});
+  const int actors = static_cast<int>(cfg.get_int("run.actors"));
+  const int learners = static_cast<int>(cfg.get_int("run.learners"));
+  const double target = cfg.get_float("run.target_return");
+  std::cout << "stress: " << scenarios.size() << " scenario(s) of " << cell(args.duration_s, 0) << " s each on "
+            << cfg.get_string("env.id") << ", seed " << args.seed << ", into " << out.string() << "\n";
+  for (const auto& sc : scenarios) {
+    std::cout << sc.name << ": " << sc.what << "\n";
+    for (const auto& f : sc.faults) std::cout << "  " << f.describe() << "\n";
+  }
+  std::cout << std::flush;
+  json doc = {{"seed", args.seed}, {"duration_s", args.duration_s}, {"env", cfg.get_string("env.id")},
+              {"config", args.config.empty() ? default_config_path() : args.config}, {"sets", args.sets}};
+  double baseline_rate = kNaN;
+  if (args.baseline) {
+    std::cout << "baseline (no faults)" << std::endl;
+    const Outcome b = run_scenario(args, Scenario{"baseline", "no faults", {}, {}}, out, stamp, actors, learners, target, kNaN);
+    baseline_rate = b.steps_per_s;
+    doc["baseline"] = to_json(b);
+  }
+  std::vector<Outcome> all;
+  bool ok = true;
+  for (const auto& sc : scenarios) {
+    if (stop_requested()) break;
+    std::cout << sc.name << std::endl;
+    all.push_back(run_scenario(args, sc, out, stamp, actors, learners, target, baseline_rate));
+    ok = ok && all.back().ok;
+    doc["scenarios"].push_back(to_json(all.back()));
+    std::ofstream(out / "stress.json") << doc.dump(2) << "\n";
+  }
+  if (!args.baseline || !std::isnan(baseline_rate))
+    std::cout << "baseline: " << (std::isnan(baseline_rate) ? std::string("not run") : cell(baseline_rate, 0) + " env steps/s") << "\n";
+  print_table(all);
+  std::ofstream(out / "stress.json") << doc.dump(2) << "\n";
+  std::cout << "stress done: " << (out / "stress.json").string() << std::endl;
+  if (stop_requested()) return 128 + stop_signal();
+  return ok ? 0 : 1;
+}
+
+}  // namespace shmrl::launch
