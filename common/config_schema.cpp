@@ -186,7 +186,7 @@ const KeySpec kSchema[] = {
             "Adam epsilon"),
     real_above("learner.grad_clip_norm", "10.0", 0, 1e12,
             "clip the global gradient norm to this"),
-    integer("learner.target_update_period", "10", 0, kMaxCount,
+    integer("learner.target_update_period", "25", 0, kMaxCount,
             "updates between target refreshes (0 = Polyak with tau)"),
     real("learner.tau", "0.0", 0, 1,
             "Polyak rate, used when target_update_period = 0"),
