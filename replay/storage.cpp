@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/shm/checksum.h"
 #include "common/time.h"
 
 namespace shmrl::replay {
@@ -14,14 +15,16 @@ namespace {
 constexpr std::size_t align64(std::size_t x) { return (x + 63) / 64 * 64; }
 
 struct Offsets {
-  std::size_t records, priorities, ring_pos, total;
+  std::size_t records, priorities, ring_pos, checksums, corrupt, total;
 };
 Offsets offsets(uint64_t capacity, std::size_t record_bytes) {
   Offsets o;
   o.records = align64(sizeof(StorageHeader));
   o.priorities = align64(o.records + capacity * record_bytes);
   o.ring_pos = align64(o.priorities + capacity * sizeof(float));
-  o.total = align64(o.ring_pos + kMaxActors * sizeof(uint64_t));
+  o.checksums = align64(o.ring_pos + kMaxActors * sizeof(uint64_t));
+  o.corrupt = align64(o.checksums + capacity * sizeof(uint32_t));
+  o.total = align64(o.corrupt + capacity);
   return o;
 }
 }  // namespace
@@ -53,6 +56,8 @@ Storage::Storage(shm::Segment seg, const TransitionSchema& schema) : seg_(std::m
   records_ = seg_.data() + hdr_->records_offset;
   priorities_ = reinterpret_cast<float*>(seg_.data() + hdr_->priorities_offset);
   ring_pos_ = reinterpret_cast<std::atomic<uint64_t>*>(seg_.data() + hdr_->ring_pos_offset);
+  checksums_ = reinterpret_cast<uint32_t*>(seg_.data() + hdr_->checksums_offset);
+  corrupt_ = reinterpret_cast<uint8_t*>(seg_.data() + hdr_->corrupt_offset);
 }
 
 Storage Storage::create(const RunContext& run, uint64_t capacity, const TransitionSchema& schema,
@@ -67,6 +72,8 @@ Storage Storage::create(const RunContext& run, uint64_t capacity, const Transiti
   h->records_offset = o.records;
   h->priorities_offset = o.priorities;
   h->ring_pos_offset = o.ring_pos;
+  h->checksums_offset = o.checksums;
+  h->corrupt_offset = o.corrupt;
   h->created_ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
   h->generation.store(1, std::memory_order_relaxed);
@@ -151,6 +158,29 @@ void Storage::set_ring_pos(uint32_t actor, uint64_t ring_pos) {
   hdr_->journal_committed.store(0);
   hdr_->ring_pos_adjust.fetch_add(static_cast<int64_t>(ring_pos) - static_cast<int64_t>(ring_pos_[actor].load()));
   ring_pos_[actor].store(ring_pos);
+}
+
+void Storage::seal(uint64_t first_key, uint64_t n) {
+  // Per contiguous run of slots, four checksum chains interleaved (shm::detail::checksums).
+  for (uint64_t k = first_key; k < first_key + n;) {
+    const uint64_t slot = k % capacity_, run = std::min(first_key + n - k, capacity_ - slot);
+    shm::detail::checksums(record_at_slot(slot), record_bytes_, run, record_bytes_, k, checksums_ + slot);
+    std::fill_n(corrupt_ + slot, run, uint8_t{0});
+    k += run;
+  }
+}
+
+bool Storage::intact(uint64_t key, uint64_t slot) const {
+  // The flag needs no read here: a marked record keeps failing its checksum (it is never re-sealed).
+  return shm::detail::checksum(record_at_slot(slot), record_bytes_, key) == checksums_[slot];
+}
+
+bool Storage::mark_corrupt(uint64_t key) {
+  uint8_t& flag = corrupt_[key % capacity_];
+  if (flag != 0) return false;
+  flag = 1;
+  hdr_->corrupt_stored.fetch_add(1);
+  return true;
 }
 
 void Storage::set_range(uint64_t begin, uint64_t end) {
