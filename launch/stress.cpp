@@ -23,6 +23,7 @@
 #include "launch/stress_outcome.h"
 #include "launch/stress_shm.h"
 #include "launch/stress_signals.h"
+#include "launch/stress_soak.h"
 #include "launch/train_options.h"
 
 namespace shmrl::launch {
@@ -87,8 +88,9 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
   o.name = sc.name;
   o.what = sc.what;
   o.run_id = "stress-" + stamp + "-" + sc.name;
+  const double duration = sc.duration_s > 0 ? sc.duration_s : args.duration_s;
   std::vector<std::string> argv = {"train", "--run-dir", (out / "runs").string(), "--run-id", o.run_id,
-                                   "--time-limit", std::to_string(args.duration_s), "--target-return", "1e30",
+                                   "--time-limit", std::to_string(duration), "--target-return", "1e30",
                                    "--seed", std::to_string(args.seed)};
   if (!args.config.empty()) argv.insert(argv.end(), {"--config", args.config});
   for (const auto& s : args.sets) argv.insert(argv.end(), {"--set", s});
@@ -106,7 +108,9 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
   const fs::path dir = out / "runs" / o.run_id;
   const RunContext run{o.run_id, ProcessId::self(), dir.string()};
   std::optional<Clock::time_point> ready;
-  const auto deadline = started + std::chrono::seconds(static_cast<int64_t>(args.duration_s) + 120);
+  ResourceSampler resources;
+  double sampled_at = -1;
+  const auto deadline = started + std::chrono::seconds(static_cast<int64_t>(duration) + 120);
   while (!child.poll() && !stop_requested() && Clock::now() < deadline) {
     if (!ready && slurp(dir / "logs" / "launcher.log").find("processes ready") != std::string::npos) ready = Clock::now();
     while (ready && next < sc.faults.size() && since(*ready) >= sc.faults[next].at_s) {
@@ -120,8 +124,13 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
       o.injected.push_back(did);
       o.fault_wall_s.push_back(since(started));
     }
+    if (sc.sample_resources && ready && since(*ready) >= sampled_at + 1) {
+      sampled_at = since(*ready);
+      resources.sample(run_pids(run, child.pid(), actors, learners), sampled_at);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  if (sc.sample_resources) o.resources = resources.drift(0.25 * duration);
   if (child.running()) {
     std::vector<Child*> c = {&child};
     stop_children(c, std::chrono::seconds(30));
@@ -156,7 +165,8 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
   }
   o.ok = o.exit_code == 0 && t.is_object() && t["lost"] == 0 && t["skipped"] == 0 && o.leaked_segments == 0 &&
          o.processes_left == 0 && t["dropped"].get<uint64_t>() == o.corrupted.ring &&
-         t.value("corrupt_stored", uint64_t{0}) == o.corrupted.stored && o.checkpoint_unusable == 0;
+         t.value("corrupt_stored", uint64_t{0}) == o.corrupted.stored && o.checkpoint_unusable == 0 &&
+         (o.resources.is_null() || o.resources.value("within_target", false));
   return o;
 }
 
@@ -221,6 +231,7 @@ int run_stress(const StressArgs& args) {
     for (std::size_t i = 0; i < names.size(); ++i)
       scenarios.push_back(make_scenario(names[i], args.duration_s, static_cast<int>(cfg.get_int("run.actors")),
                                         args.seed + 1000 * i));
+    if (args.soak_s > 0) scenarios.push_back(soak_scenario(args.soak_s, static_cast<int>(cfg.get_int("run.actors")), args.seed));
   } catch (const std::exception& e) {
     std::cerr << "shmrl stress: " << e.what() << "\n";
     return 2;

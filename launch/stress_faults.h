@@ -37,6 +37,8 @@ struct Scenario {
   std::vector<Fault> faults;              // by time
   int shm_mib = 0;                        // > 0: run in a private /dev/shm of this size (stress_shm.h)
   bool must_fail_start = false;           // the run must refuse to start (with why), not train
+  bool sample_resources = false;          // RSS and open fds of every process (launch/stress_soak.h)
+  double duration_s = 0;                  // the run's length; 0 = --duration
 };
 
 // The scenario `name` for a run of `duration_s` seconds with `actors` actors, its random choices

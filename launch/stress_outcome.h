@@ -25,6 +25,7 @@ struct Outcome {
   double steps_per_s = kStressNaN, retained = kStressNaN, recovery_s = kStressNaN;
   bool reached_target = false;
   int checkpoint_restarts = 0, checkpoint_unusable = 0;  // learner restarts; of those without a loadable one
+  nlohmann::ordered_json resources;                       // soak: ResourceSampler::drift
   std::string note;                                       // a scenario's own figures, in words
   std::string skipped;                                    // why the scenario could not run here
   bool ok = false;                                        // met every zero target

@@ -49,6 +49,7 @@ json to_json(const Outcome& o) {
             {"faults", o.injected.size()}, {"fault_log", o.injected}};
   if (!o.skipped.empty()) j["skipped"] = o.skipped;
   if (!o.note.empty()) j["note"] = o.note;
+  if (!o.resources.is_null()) j["resources"] = o.resources;
   j["stop_reason"] = s.is_object() && s.contains("stop_reason") ? s["stop_reason"] : json();
   j["restarts"] = s.is_object() ? s["restarts"] : json();
   j["transitions"] = s.is_object() ? s["transitions"] : json();
@@ -74,6 +75,7 @@ Outcome outcome_from_json(const json& j) {
   o.run_id = j.value("run_id", "");
   o.skipped = j.value("skipped", "");
   o.note = j.value("note", "");
+  if (j.contains("resources")) o.resources = j["resources"];
   o.exit_code = j.value("exit_code", -1);
   o.injected = j.value("fault_log", std::vector<std::string>{});
   o.corrupted = {j.value("bad_records_injected", uint64_t{0}), j.value("bad_stored_records_injected", uint64_t{0})};
@@ -118,6 +120,16 @@ void print_table(const std::vector<Outcome>& all) {
               "processes of the run alive after it ended; recovery: fault to >= %.0f %% of the baseline's steps/s "
               "(the longest); target: an evaluation reached the config's target return\n",
               100 * kRecovered);
+  for (const auto& o : all) {
+    if (o.resources.is_null()) continue;
+    std::printf("\n%s: resident memory and open fds per process, first sample after warm-up -> last "
+                "(target within +-5 %%): %s\n", o.name.c_str(), o.resources.value("within_target", false) ? "met" : "NOT met");
+    for (const auto& [name, r] : o.resources["processes"].items())
+      std::printf("  %-10s rss %7ld -> %7ld kB (%+5.1f %%)  fds %4ld -> %4ld (%+5.1f %%)  %5.0f-%5.0f s\n", name.c_str(),
+                  r["rss_kb"][0].get<long>(), r["rss_kb"][1].get<long>(), 100 * r["rss_drift"].get<double>(),
+                  r["fds"][0].get<long>(), r["fds"][1].get<long>(), 100 * r["fd_drift"].get<double>(),
+                  r["from_s"].get<double>(), r["to_s"].get<double>());
+  }
 }
 
 }  // namespace shmrl::launch

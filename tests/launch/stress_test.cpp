@@ -83,3 +83,35 @@ TEST_CASE("shmrl stress: /dev/shm full at start and mid-run, launcher signals at
   CHECK_THAT(sig["note"].get<std::string>(), Catch::Contains("sessions resumed"));
   fs::remove_all(out);
 }
+
+TEST_CASE("shmrl stress --soak: random faults, resident memory and open fds sampled per process", "[stress]") {
+  const fs::path out = fs::temp_directory_path() / ("shmrl-stress-soak-" + std::to_string(getpid()));
+  fs::remove_all(out);
+  std::string output;
+  const int rc = run_shmrl({"stress", "--soak", "14", "--seed", "5", "--no-baseline", "--out", out.string(), "--set",
+                            "actor.envs_per_actor=4", "--set", "replay.min_size_to_sample=500", "--set",
+                            "learner.hidden=[32, 32]"},
+                           output, std::chrono::seconds(300));
+  INFO(output);
+  const auto doc = nlohmann::json::parse(slurp(out / "stress.json"));
+  REQUIRE(doc["scenarios"].size() == 1);
+  const auto& s = doc["scenarios"][0];
+  INFO(s.dump(2));
+  CHECK(s["scenario"] == "soak");
+  CHECK(s["exit_code"] == 0);
+  CHECK(s["faults"].get<int>() >= 1);
+  CHECK(s["transitions"]["lost"] == 0);
+  CHECK(s["leaked_segments"] == 0);
+  CHECK(s["processes_left"] == 0);
+  // Every process of the run sampled after the warm-up (a short soak's drift is reported, not judged).
+  const auto& procs = s["resources"]["processes"];
+  for (const char* name : {"launcher", "replay", "learner0", "actor0", "actor1"}) {
+    INFO(name);
+    REQUIRE(procs.contains(name));
+    CHECK(procs[name]["rss_kb"][1].get<long>() > 0);
+    CHECK(procs[name]["fds"][1].get<long>() > 2);
+  }
+  CHECK_THAT(output, Catch::Contains("resident memory and open fds per process"));
+  if (s["ok"] == true) CHECK(rc == 0);
+  fs::remove_all(out);
+}
