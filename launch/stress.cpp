@@ -140,12 +140,8 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
   if (sc.shm_mib > 0) unfill_dev_shm();
   o.leaked_segments = static_cast<int>(shm::list_segments(o.run_id).size());
   o.processes_left = processes_of(o.run_id);
-  std::ifstream sj(dir / "summary.json");
-  o.summary = sj ? json::parse(sj, nullptr, false) : json();
-  if (o.summary.is_discarded()) o.summary = json();
+  read_summary(o, (dir / "summary.json").string());
   if (o.summary.is_object()) {
-    const double wall = o.summary.value("wall_seconds", 0.0);
-    o.steps_per_s = wall > 0 ? o.summary.value("env_steps", 0.0) / wall : kNaN;
     o.retained = baseline_rate > 0 ? o.steps_per_s / baseline_rate : kNaN;
     for (const auto& e : o.summary["evaluations"]) o.reached_target = o.reached_target || e.value("mean", -1e300) >= target;
   }

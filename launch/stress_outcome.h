@@ -31,6 +31,10 @@ struct Outcome {
   bool ok = false;                                        // met every zero target
 };
 
+// Reads the run's summary.json (at `path`) into o.summary (null if there is none) and sets
+// o.steps_per_s from it (env steps over wall seconds, NaN without one).
+void read_summary(Outcome& o, const std::string& path);
+
 nlohmann::ordered_json to_json(const Outcome& o);
 // The inverse of to_json for what the table and the verdict need (fault times are not kept).
 Outcome outcome_from_json(const nlohmann::ordered_json& j);

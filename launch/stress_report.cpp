@@ -43,6 +43,14 @@ std::string cell(double v, int decimals) {
   return buf;
 }
 
+void read_summary(Outcome& o, const std::string& path) {
+  std::ifstream in(path);
+  o.summary = in ? json::parse(in, nullptr, false) : json();
+  if (o.summary.is_discarded()) o.summary = json();
+  const double wall = o.summary.is_object() ? o.summary.value("wall_seconds", 0.0) : 0.0;
+  o.steps_per_s = wall > 0 ? o.summary.value("env_steps", 0.0) / wall : kStressNaN;
+}
+
 json to_json(const Outcome& o) {
   const json& s = o.summary;
   json j = {{"scenario", o.name}, {"what", o.what}, {"run_id", o.run_id}, {"exit_code", o.exit_code},

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -146,13 +145,7 @@ Outcome run_launcher_signals(const StressArgs& args, const Scenario& sc, const s
     last_resumed = i > 0 && log_since(learner_log, learner_from).find(": resumed ") != std::string::npos;
     resumed += last_resumed;
   }
-  std::ifstream sj(dir / "summary.json");
-  o.summary = sj ? json::parse(sj, nullptr, false) : json();
-  if (o.summary.is_discarded()) o.summary = json();
-  if (o.summary.is_object()) {
-    const double wall = o.summary.value("wall_seconds", 0.0);
-    o.steps_per_s = wall > 0 ? o.summary.value("env_steps", 0.0) / wall : kStressNaN;
-  }
+  read_summary(o, (dir / "summary.json").string());
   o.leaked_segments += static_cast<int>(shm::list_segments(o.run_id).size());
   o.processes_left = processes_of(o.run_id);
   const json& t = o.summary.is_object() ? o.summary["transitions"] : json();

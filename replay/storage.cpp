@@ -176,9 +176,13 @@ bool Storage::intact(uint64_t key, uint64_t slot) const {
 }
 
 bool Storage::mark_corrupt(uint64_t key) {
-  uint8_t& flag = corrupt_[key % capacity_];
+  const uint64_t slot = key % capacity_;
+  uint8_t& flag = corrupt_[slot];
   if (flag != 0) return false;
   flag = 1;
+  // Its checksum made to fail on the bytes it has now (a record re-sealed by a checkpoint load
+  // would match them), so intact() needs no flag read.
+  checksums_[slot] = shm::detail::checksum(record_at_slot(slot), record_bytes_, key) ^ 1u;
   hdr_->corrupt_stored.fetch_add(1);
   return true;
 }

@@ -120,7 +120,8 @@ class Storage {
   // True if the record of `key` (stored in `slot` = key % capacity) matches its checksum (a record
   // marked corrupt fails it: it is never re-sealed). O(record_bytes).
   bool intact(uint64_t key, uint64_t slot) const;
-  // Flags the record of `key` corrupt; true (and corrupt_stored + 1) the first time. O(1).
+  // Flags the record of `key` corrupt (and its checksum to fail on its present bytes); true (and
+  // corrupt_stored + 1) the first time. O(record_bytes).
   bool mark_corrupt(uint64_t key);
 
   // ---- writer ----
