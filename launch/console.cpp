@@ -4,6 +4,12 @@
 
 namespace shmrl::launch {
 
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
 Console::Console(const std::string& log_path, bool tty, std::chrono::seconds plain_period)
     : tty_(tty), plain_period_(plain_period) {
   if (!log_path.empty()) log_ = std::fopen(log_path.c_str(), "a");

@@ -8,6 +8,9 @@
 
 namespace shmrl::launch {
 
+// v with `decimals` digits after the point ("%.*f"), for messages.
+std::string fixed(double v, int decimals = 1);
+
 class Console {
  public:
   // log_path "" = no log file. tty: whether stderr is a terminal (isatty, unless a test says).

@@ -16,7 +16,8 @@
 #   machine.txt  steps.txt  build.log  ctest-gpu.log  bench-learner.json  train.txt  pong.txt  runs.tar.gz
 #
 # Before the device run, once here (the GPU machine has no network):
-#   ../shared/device/pack-deps.sh            # fills .deps/ (Debian packages + unpack.sh)
+#   ../shared/device/pack-deps.sh libgoogle-perftools-dev libtcmalloc-minimal4
+#                                            # fills .deps/ (Debian packages + unpack.sh; tcmalloc)
 #
 # Rehearsal on a machine without a GPU (docs/gpu.md; a manual step, not part of CI: ~20 min cold):
 #   launch/device-check.sh --rehearse
@@ -65,7 +66,7 @@ if ((rehearse)); then
   [ -n "${SHMRL_PYTHON:-}" ] || python=${SHMRL_HOME:-$HOME/.cache/shmrl}/torch-venv/bin/python
   budget=${SHMRL_CHECK_BUDGET_S:-3600}  # a cold build on 2 cores
   recipe=${SHMRL_DEVICE_RECIPE:-$root/../shared/device}  # the shared device recipe's folder
-  step "pack .deps (shared recipe)" 300 "$recipe/pack-deps.sh" >"$out/pack.log" 2>&1 ||
+  step "pack .deps (shared recipe)" 300 "$recipe/pack-deps.sh" libgoogle-perftools-dev libtcmalloc-minimal4 >"$out/pack.log" 2>&1 ||
     { cat "$out/pack.log"; exit 1; }
   mkdir -p "$deps"
   # The carried unpack.sh, beside the .deb files it unpacks, pointed at a private prefix instead of

@@ -129,6 +129,17 @@ TEST_CASE("the per-process sizes the estimate uses match a real run's processes"
       }
       CHECK(cuda_maps.size() == 4);  // launcher, replay, learner, actor: each was looked at
     }
+#if SHMRL_TCMALLOC_LINKED
+    // Every process allocates through tcmalloc (cmake/malloc.cmake), forked children included.
+    const auto tcmalloc_maps = largest_per_role(run, [](pid_t p) -> std::size_t {
+      return slurp("/proc/" + std::to_string(p) + "/maps").find("libtcmalloc") != std::string::npos;
+    });
+    for (const auto& [role, mapped] : tcmalloc_maps) {
+      INFO(role);
+      CHECK(mapped == 1);
+    }
+    CHECK(tcmalloc_maps.size() == 4);
+#endif
     kill(run.pid(), SIGTERM);
     CHECK(run.wait_exit(20s) == 128 + SIGTERM);
   }
