@@ -77,7 +77,7 @@ TEST_CASE("frame storage returns exactly what a naive store would, across episod
   Naive naive;
   uint64_t checked = 0;
   for (int round = 0; round < 12; ++round) {  // about 10 wraps of the slots
-    insert(st, stream, naive, 1 + rng() % 400, rng);
+    insert(st, stream, naive, 250 + rng() % 300, rng);
     checked += check_all(st, naive);
     // Evicted early only when frames run out; never more than capacity items.
     CHECK(st.size() <= kCapacity);
