@@ -118,7 +118,7 @@ const KeySpec kSchema[] = {
 
     integer("actor.envs_per_actor", "16", 1, 65536,
             "environments stepped in lockstep by each actor"),
-    integer("actor.n_step", "3", 1, 1000,
+    integer("actor.n_step", "10", 1, 1000,
             "n of the n-step returns"),
     real_above("actor.gamma", "0.99", 0, 1,
             "discount"),
