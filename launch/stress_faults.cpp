@@ -83,7 +83,8 @@ uint64_t corrupt_storage(const std::string& run_id, int n, std::mt19937_64& rng)
   if (!shm::Segment::exists(run_id, seg::replay_storage())) return 0;
   auto seg = shm::Segment::open(run_id, seg::replay_storage());
   const auto& h = *reinterpret_cast<const replay::StorageHeader*>(seg.data());
-  if (seg.size() < sizeof h || h.magic.load() != replay::kStorageMagic) return 0;
+  // Whole-record layout only: frame-deduplicated items hold frame indices, not record bytes.
+  if (seg.size() < sizeof h || h.magic.load() != replay::kStorageMagic || h.frames_offset != 0) return 0;
   const uint64_t cap = h.capacity, end = h.committed.load();
   const uint64_t from = std::max(h.begin.load(), end - std::min(end, cap / 2));
   std::byte* records = seg.data() + h.records_offset;

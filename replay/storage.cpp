@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "common/shm/checksum.h"
 #include "common/time.h"
@@ -15,22 +17,32 @@ namespace {
 constexpr std::size_t align64(std::size_t x) { return (x + 63) / 64 * 64; }
 
 struct Offsets {
-  std::size_t records, priorities, ring_pos, checksums, corrupt, total;
+  std::size_t records, priorities, ring_pos, checksums, corrupt, frames, total;
 };
-Offsets offsets(uint64_t capacity, std::size_t record_bytes) {
+// item_bytes: a whole record, or a frame store's item with pool_bytes of frames after the rest.
+Offsets offsets(uint64_t capacity, std::size_t item_bytes, std::size_t pool_bytes = 0) {
   Offsets o;
   o.records = align64(sizeof(StorageHeader));
-  o.priorities = align64(o.records + capacity * record_bytes);
+  o.priorities = align64(o.records + capacity * item_bytes);
   o.ring_pos = align64(o.priorities + capacity * sizeof(float));
   o.checksums = align64(o.ring_pos + kMaxActors * sizeof(uint64_t));
   o.corrupt = align64(o.checksums + capacity * sizeof(uint32_t));
-  o.total = align64(o.corrupt + capacity);
+  o.frames = pool_bytes ? align64(o.corrupt + capacity) : 0;
+  o.total = align64(pool_bytes ? o.frames + pool_bytes : o.corrupt + capacity);
   return o;
+}
+Offsets offsets(uint64_t capacity, const TransitionSchema& schema, bool frames) {
+  if (!frames) return offsets(capacity, schema.record_bytes());
+  return offsets(capacity, FrameStore::item_bytes(schema), FrameStore::pool_bytes(capacity, schema));
 }
 }  // namespace
 
 std::size_t Storage::bytes_needed(uint64_t capacity, std::size_t record_bytes) {
   return offsets(capacity, record_bytes).total;
+}
+
+std::size_t Storage::bytes_needed(uint64_t capacity, const TransitionSchema& schema, bool frames) {
+  return offsets(capacity, schema, frames).total;
 }
 
 bool Storage::found(const RunContext& run) {
@@ -58,11 +70,13 @@ Storage::Storage(shm::Segment seg, const TransitionSchema& schema) : seg_(std::m
   ring_pos_ = reinterpret_cast<std::atomic<uint64_t>*>(seg_.data() + hdr_->ring_pos_offset);
   checksums_ = reinterpret_cast<uint32_t*>(seg_.data() + hdr_->checksums_offset);
   corrupt_ = reinterpret_cast<uint8_t*>(seg_.data() + hdr_->corrupt_offset);
+  if (hdr_->frames_offset != 0)
+    frames_ = std::make_unique<FrameStore>(schema, records_, seg_.data() + hdr_->frames_offset, capacity_);
 }
 
 Storage Storage::create(const RunContext& run, uint64_t capacity, const TransitionSchema& schema,
-                        double initial_max_priority) {
-  const Offsets o = offsets(capacity, schema.record_bytes());
+                        double initial_max_priority, bool frames) {
+  const Offsets o = offsets(capacity, schema, frames);
   auto seg = shm::Segment::create(run.run_id, seg::replay_storage(), o.total, run.owner);
   auto* h = reinterpret_cast<StorageHeader*>(seg.data());  // zeroed by create
   h->layout_version = kStorageLayoutVersion;
@@ -74,13 +88,16 @@ Storage Storage::create(const RunContext& run, uint64_t capacity, const Transiti
   h->ring_pos_offset = o.ring_pos;
   h->checksums_offset = o.checksums;
   h->corrupt_offset = o.corrupt;
+  h->frames_offset = o.frames;
   h->created_ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
   h->generation.store(1, std::memory_order_relaxed);
   h->max_priority.store(initial_max_priority, std::memory_order_relaxed);
   h->service = ProcessId::self();
   h->magic.store(kStorageMagic, std::memory_order_release);
-  return Storage(std::move(seg), schema);
+  Storage s(std::move(seg), schema);
+  if (s.frames_) s.frames_->rebuild(0, 0);
+  return s;
 }
 
 Storage Storage::attach(const RunContext& run, uint64_t capacity, const TransitionSchema& schema) {
@@ -101,7 +118,7 @@ Storage Storage::attach(const RunContext& run, uint64_t capacity, const Transiti
     throw std::runtime_error(what + " was written with another transition schema (record of " +
                              std::to_string(h->record_bytes) + " bytes, this env's is " +
                              std::to_string(schema.record_bytes()) + "): check [env] id");
-  if (seg.size() < offsets(capacity, schema.record_bytes()).total)
+  if (seg.size() < offsets(capacity, schema, h->frames_offset != 0).total)
     throw std::runtime_error(what + " is smaller than its header says");
   Storage s(std::move(seg), schema);
   // Replay the journal: the last commit landed iff committed reached its target.
@@ -115,6 +132,7 @@ Storage Storage::attach(const RunContext& run, uint64_t capacity, const Transiti
   }
   // A crash mid-overwrite may have left begin past committed - capacity: the overwritten items are
   // gone (they were being evicted), everything in [begin, committed) is intact.
+  if (s.frames_) s.frames_->rebuild(s.begin(), s.committed());
   h->service = ProcessId::self();
   h->generation.fetch_add(1, std::memory_order_acq_rel);
   return s;
@@ -131,12 +149,48 @@ Storage Storage::inspect(const RunContext& run, const TransitionSchema& schema) 
 
 void Storage::begin_insert(uint64_t n) {
   const uint64_t end = committed() + n;
-  if (end > capacity_ && end - capacity_ > begin()) {
+  const uint64_t old = begin();
+  if (end > capacity_ && end - capacity_ > old) {
     hdr_->begin.store(end - capacity_, std::memory_order_release);
     // The overwrites that follow must not be moved before this store (a crash in between would
     // leave a torn item inside the stored range).
     std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (frames_)
+      for (uint64_t k = old; k < end - capacity_; ++k) frames_->release(k);
   }
+}
+
+void Storage::write(uint64_t key, const std::byte* record) {
+  if (!frames_) {
+    std::memcpy(this->record(key), record, record_bytes_);
+    return;
+  }
+  frames_->put(key, record, [this]() -> std::optional<uint64_t> {
+    const uint64_t b = begin();
+    if (b >= committed()) return std::nullopt;
+    hdr_->begin.store(b + 1, std::memory_order_release);
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // as in begin_insert
+    return b;
+  });
+  // Sealed from the whole record in hand (seal() would have to rebuild it from its frames).
+  const uint64_t slot = key % capacity_;
+  checksums_[slot] = shm::detail::checksum(record, record_bytes_, key);
+  corrupt_[slot] = 0;
+}
+
+void Storage::read(uint64_t key, std::byte* record) const {
+  if (frames_) frames_->read(key, record);
+  else std::memcpy(record, this->record(key), record_bytes_);
+}
+
+void Storage::restore_append(uint64_t key, const std::byte* record) {
+  if (committed() == begin() && committed() != key) {
+    hdr_->begin.store(key, std::memory_order_release);
+    hdr_->committed.store(key, std::memory_order_release);
+  }
+  begin_insert(1);
+  write(key, record);
+  hdr_->committed.store(key + 1, std::memory_order_release);
 }
 
 void Storage::commit(uint64_t n, uint32_t actor, uint64_t ring_pos, uint64_t dropped) {
@@ -161,6 +215,7 @@ void Storage::set_ring_pos(uint32_t actor, uint64_t ring_pos) {
 }
 
 void Storage::seal(uint64_t first_key, uint64_t n) {
+  if (frames_) return;  // write() sealed them
   // Per contiguous run of slots, four checksum chains interleaved (shm::detail::checksums).
   for (uint64_t k = first_key; k < first_key + n;) {
     const uint64_t slot = k % capacity_, run = std::min(first_key + n - k, capacity_ - slot);
@@ -170,9 +225,16 @@ void Storage::seal(uint64_t first_key, uint64_t n) {
   }
 }
 
+uint32_t Storage::present_checksum(uint64_t key, uint64_t slot) const {
+  if (!frames_) return shm::detail::checksum(record_at_slot(slot), record_bytes_, key);
+  std::vector<std::byte> rebuilt(record_bytes_);
+  read(key, rebuilt.data());
+  return shm::detail::checksum(rebuilt.data(), record_bytes_, key);
+}
+
 bool Storage::intact(uint64_t key, uint64_t slot) const {
   // The flag needs no read here: a marked record keeps failing its checksum (it is never re-sealed).
-  return shm::detail::checksum(record_at_slot(slot), record_bytes_, key) == checksums_[slot];
+  return present_checksum(key, slot) == checksums_[slot];
 }
 
 bool Storage::mark_corrupt(uint64_t key) {
@@ -182,7 +244,7 @@ bool Storage::mark_corrupt(uint64_t key) {
   flag = 1;
   // Its checksum made to fail on the bytes it has now (a record re-sealed by a checkpoint load
   // would match them), so intact() needs no flag read.
-  checksums_[slot] = shm::detail::checksum(record_at_slot(slot), record_bytes_, key) ^ 1u;
+  checksums_[slot] = present_checksum(key, slot) ^ 1u;
   hdr_->corrupt_stored.fetch_add(1);
   return true;
 }
@@ -192,6 +254,7 @@ void Storage::set_range(uint64_t begin, uint64_t end) {
   hdr_->begin.store(begin, std::memory_order_release);
   hdr_->committed.store(end, std::memory_order_release);
   hdr_->restored.store(end, std::memory_order_release);
+  if (frames_) frames_->rebuild(begin, end);
 }
 
 }  // namespace shmrl::replay
