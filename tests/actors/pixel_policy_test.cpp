@@ -26,12 +26,22 @@ Space frames(std::vector<int64_t> shape) {
   return Space::box(std::move(shape), std::vector<float>(n, 0.0f), std::vector<float>(n, 255.0f), DType::U8);
 }
 
-// Greedy actions of `policy` on `obs` ([batch, ...] uint8) written into its buffer.
-torch::Tensor act_on(Policy& policy, const torch::Tensor& obs) {
-  std::memcpy(policy.observations(), obs.data_ptr(), static_cast<std::size_t>(obs.numel()));
-  auto actions = torch::empty({static_cast<int64_t>(policy.batch())}, torch::kInt32);
-  policy.act(reinterpret_cast<std::byte*>(actions.data_ptr()));
-  return actions.to(torch::kInt64);
+// A greedy policy (opts, obs_space, a batch of B) loaded with the learner's network: random uint8
+// observations x [B, obs shape] written into its buffer give that network's argmax. Returns x.
+torch::Tensor check_acts_as_learner(const models::QModel& learner_net, const Space& obs, const Space& act,
+                                    PolicyOptions opts, std::size_t batch, std::unique_ptr<Policy>& policy) {
+  opts.epsilon = {0.0};
+  policy = make_policy(obs, act, opts, batch);
+  policy->load_weights(models::save_weights_blob(*learner_net.module));
+  std::vector<int64_t> shape{static_cast<int64_t>(batch)};
+  shape.insert(shape.end(), obs.shape.begin(), obs.shape.end());
+  const auto x = torch::randint(0, 256, shape, torch::kUInt8);
+  std::memcpy(policy->observations(), x.data_ptr(), static_cast<std::size_t>(x.numel()));
+  auto actions = torch::empty({static_cast<int64_t>(batch)}, torch::kInt32);
+  policy->act(reinterpret_cast<std::byte*>(actions.data_ptr()));
+  torch::NoGradGuard g;
+  CHECK(torch::equal(actions.to(torch::kInt64), learner_net.forward(x).argmax(1)));
+  return x;
 }
 
 }  // namespace
@@ -45,17 +55,8 @@ TEST_CASE("the Nature-CNN policy runs the learner's network on uint8 frames", "[
   PolicyOptions o;
   o.network = Network::NatureCnn;
   o.dueling = true;
-  o.epsilon = {0.0};
-  constexpr std::size_t B = 8;
-  auto policy = make_policy(obs, act, o, B);
-  policy->load_weights(models::save_weights_blob(*learner_net.module));
-  const auto x = torch::randint(0, 256, {static_cast<int64_t>(B), 4, 84, 84}, torch::kUInt8);
-  torch::Tensor want;
-  {
-    torch::NoGradGuard g;
-    want = learner_net.forward(x).argmax(1);
-  }
-  CHECK(torch::equal(act_on(*policy, x), want));
+  std::unique_ptr<Policy> policy;
+  check_acts_as_learner(learner_net, obs, act, o, 8, policy);
   // A blob of another network shape is refused.
   const auto other = models::nature_cnn_factory({4, 6, false})();
   CHECK_THROWS(policy->load_weights(models::save_weights_blob(*other.module)));
@@ -70,17 +71,8 @@ TEST_CASE("an MLP policy on uint8 observations scales them as the learner does",
   const auto learner_net = models::qnet_factory(qopts)();
   PolicyOptions o;
   o.hidden = {16};
-  o.epsilon = {0.0};
-  constexpr std::size_t B = 64;
-  auto policy = make_policy(obs, act, o, B);
-  policy->load_weights(models::save_weights_blob(*learner_net.module));
-  const auto x = torch::randint(0, 256, {static_cast<int64_t>(B), 2, 6, 6}, torch::kUInt8);
-  torch::Tensor want;
-  {
-    torch::NoGradGuard g;
-    want = learner_net.forward(x).argmax(1);
-  }
-  CHECK(torch::equal(act_on(*policy, x), want));
+  std::unique_ptr<Policy> policy;
+  const auto x = check_acts_as_learner(learner_net, obs, act, o, 64, policy);
   CHECK(policy->input()[0] == static_cast<float>(x.flatten()[0].item<uint8_t>()) / 255.0f);
 }
 
