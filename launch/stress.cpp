@@ -130,7 +130,7 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (sc.sample_resources) o.resources = resources.drift(0.25 * duration);
+  if (sc.sample_resources) o.resources = resources.drift(0.25 * duration, duration - 2);
   if (child.running()) {
     std::vector<Child*> c = {&child};
     stop_children(c, std::chrono::seconds(30));

@@ -1,10 +1,12 @@
 #pragma once
 // `shmrl stress --soak SECONDS`: one run of SECONDS with every kind of fault at random (SIGKILL of
 // an actor, the replay or the learner; the learner SIGSTOPped for 2 s; flipped ring and storage
-// records), every 3-8 s from the seed, restart budgets lifted; and the resident memory (VmRSS) and
-// open file descriptors of every process of the run, sampled every second. Drift per process: its
-// last sample against its first one after a quarter of the run (warm-up), over the samples of its
-// last pid (a restarted process starts afresh); target within +-5 %. Launcher main thread.
+// records), every 3-8 s from the seed, restart budgets lifted; and the resident memory (VmRSS and
+// its anonymous part, RssAnon) and open file descriptors of every process of the run, sampled every
+// second. Drift per process: its last sample against its first one after a quarter of the run
+// (warm-up), over the samples of its last pid (a restarted process starts afresh); target within
+// +-5 % for RssAnon and fds (or one fd either way; VmRSS also counts the shared-memory pages a process touches, e.g. a
+// restarted replay service re-reading its storage: reported, not judged). Launcher main thread.
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,15 +26,17 @@ class ResourceSampler {
  public:
   // One sample of every member (name, pid) at t seconds into the run. Gone pids are skipped.
   void sample(const std::vector<std::pair<std::string, pid_t>>& pids, double t);
-  // Per member: {pid, from_s, rss_kb, fds (first after `from_s`, last), rss_drift, fd_drift}; and
+  // Per member: {pid, from_s, to_s, rss_kb, anon_kb, fds (first after `from_s`, last), rss_drift,
+  // anon_drift, fd_drift}; and
   // "within_target" overall.
-  nlohmann::ordered_json drift(double from_s) const;
+  // Samples from from_s to to_s (the last one before the run stops).
+  nlohmann::ordered_json drift(double from_s, double to_s) const;
 
  private:
   struct Sample {
     double t;
     pid_t pid;
-    long rss_kb;
+    long rss_kb, anon_kb;
     long fds;
   };
   std::map<std::string, std::vector<Sample>> samples_;

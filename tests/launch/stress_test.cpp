@@ -109,6 +109,8 @@ TEST_CASE("shmrl stress --soak: random faults, resident memory and open fds samp
     INFO(name);
     REQUIRE(procs.contains(name));
     CHECK(procs[name]["rss_kb"][1].get<long>() > 0);
+    CHECK(procs[name]["anon_kb"][1].get<long>() > 0);
+    CHECK(procs[name]["anon_kb"][1].get<long>() <= procs[name]["rss_kb"][1].get<long>());
     CHECK(procs[name]["fds"][1].get<long>() > 2);
   }
   CHECK_THAT(output, Catch::Contains("resident memory and open fds per process"));
