@@ -32,9 +32,11 @@ uint64_t derive_seed(uint64_t seed, int actor_id, uint32_t purpose) {
   return (uint64_t{words[0]} << 32) | words[1];
 }
 
-PolicyOptions policy_options(const ActorOptions& o, const Space& action_space, const std::vector<double>& epsilon) {
+PolicyOptions policy_options(const ActorOptions& o, const Space& obs_space, const Space& action_space,
+                             const std::vector<double>& epsilon) {
   PolicyOptions p;
   p.algorithm = resolve_algorithm(o.algorithm, action_space);
+  p.network = resolve_network(o.network, obs_space);
   p.noise_scale = noise_scale(o.actor_id, o.num_actors, o.noise_scale_min);
   p.hidden = o.hidden;
   p.dueling = o.dueling;
@@ -81,7 +83,7 @@ Actor::Actor(const ActorOptions& opts, const RunContext& run, const std::atomic<
       epsilon_(actor_epsilons(opts.actor_id, opts.num_actors, opts.envs_per_actor, opts.epsilon_base,
                               opts.epsilon_alpha, opts.epsilon_per_env)),
       policy_(make_policy(schema_.obs_space(), schema_.action_space(),
-                          policy_options(opts, schema_.action_space(), epsilon_), envs_->size())),
+                          policy_options(opts, schema_.obs_space(), schema_.action_space(), epsilon_), envs_->size())),
       builder_(schema_, envs_->size(),
                NStepOptions{opts.n_step, opts.gamma, static_cast<uint32_t>(opts.actor_id)}),
       writer_(run, opts.actor_id, static_cast<uint32_t>(schema_.record_bytes()),
@@ -133,9 +135,11 @@ void Actor::bad(std::size_t env, const std::string& what) const {
 }
 
 std::string Actor::nonfinite(std::size_t env, const double* reward) const {
-  const float* x = policy_->input() + env * obs_numel_;
-  for (std::size_t i = 0; i < obs_numel_; ++i)
-    if (!std::isfinite(x[i])) return "observation[" + std::to_string(i) + "] is " + std::to_string(x[i]);
+  if (schema_.obs_space().dtype == DType::F32) {  // integer observations are always finite
+    const float* x = policy_->input() + env * obs_numel_;
+    for (std::size_t i = 0; i < obs_numel_; ++i)
+      if (!std::isfinite(x[i])) return "observation[" + std::to_string(i) + "] is " + std::to_string(x[i]);
+  }
   if (reward && !std::isfinite(static_cast<float>(*reward))) return "reward is " + std::to_string(*reward);
   return "";
 }
@@ -150,7 +154,7 @@ void Actor::refuse(std::size_t env, const std::string& why) {
 }
 
 void Actor::reset_masked() {
-  auto* obs = reinterpret_cast<std::byte*>(policy_->input());
+  std::byte* obs = policy_->observations();
   for (int attempt = 0;; ++attempt) {
     bool any = false;
     for (std::size_t e = 0; e < reset_mask_.size(); ++e) {
@@ -195,8 +199,8 @@ void Actor::step() {
       bad(e, "action " + describe_action(action_space, action) + " is outside " +
                  action_space.describe());
   }
-  const float* input = policy_->input();
-  envs_->step(actions_.data(), reinterpret_cast<std::byte*>(policy_->input()), results_.data());
+  std::byte* input = policy_->observations();
+  envs_->step(actions_.data(), input, results_.data());
   for (std::size_t e = 0; e < n; ++e) {
     if (const std::string why = nonfinite(e, &results_[e].reward); !why.empty())
       refuse(e, why);
@@ -206,7 +210,7 @@ void Actor::step() {
   clock_.lap(S::Env);
   for (std::size_t e = 0; e < n; ++e) {
     if (reset_mask_[e]) continue;  // refused
-    const auto* obs = reinterpret_cast<const std::byte*>(input + e * obs_numel_);
+    const std::byte* obs = input + e * obs_bytes_;
     builder_.step(e, actions_.data() + e * action_bytes_, static_cast<float>(results_[e].reward),
                   results_[e].terminated, results_[e].truncated, obs, version_, writer_);
   }

@@ -23,7 +23,7 @@ class BoxPolicy : public Policy {
  protected:
   // Preconditions: check_box_policy(obs_space, action_space, batch) passed.
   BoxPolicy(const Space& obs_space, const Space& action_space, const PolicyOptions& opts, std::size_t batch)
-      : Policy(batch, obs_space.numel()),
+      : Policy(batch, obs_space),
         // init_torch runs first: its seed decides the network's initial weights.
         net_((init_torch(opts), models::ActorNetOptions{static_cast<int64_t>(obs_space.numel()),
                                                         action_space.low, action_space.high, opts.hidden})),

@@ -27,6 +27,7 @@ void ActorOptions::validate() const {
   check_key("actor.noise_std", noise_std);
   check_key("actor.noise_scale_min", noise_scale_min);
   check_key("learner.algorithm", algorithm);
+  check_key("learner.network", network);
   check_key("actor.initial_priority", initial_priority);
   check_key("learner.priority_epsilon", priority_epsilon);
   check_key("run.seed", seed);
@@ -56,6 +57,7 @@ ActorOptions ActorOptions::from_toml(const toml::table& t, const std::string& so
   r.get("actor.noise_std", o.noise_std);
   r.get("actor.noise_scale_min", o.noise_scale_min);
   r.get("learner.algorithm", o.algorithm);
+  r.get("learner.network", o.network);
   r.get("actor.initial_priority", o.initial_priority);
   r.get("learner.priority_epsilon", o.priority_epsilon);
   r.get_int_list("learner.hidden", o.hidden);

@@ -34,6 +34,7 @@ struct ActorOptions {
   double noise_std = 0;           // actor.noise_std: TD3's Gaussian noise std / half-range
   double noise_scale_min = 0;     // actor.noise_scale_min: the last actor's noise multiplier
   std::string algorithm;          // learner.algorithm: auto | dqn | sac | td3 (resolved per env)
+  std::string network;            // learner.network: auto | mlp | nature_cnn (resolved per env)
   std::string initial_priority;   // actor.initial_priority: max (the replay's running max) | actor
   double priority_epsilon = 0;    // learner.priority_epsilon: added to |TD error|, as the learner does
   uint64_t seed = 0;              // run.seed

@@ -32,10 +32,25 @@ void PolicyOptions::validate() const {
                                 ", must be > 0");
 }
 
+Policy::Policy(std::size_t batch, const Space& obs_space)
+    : batch_(batch),
+      input_(batch * obs_space.numel()),
+      raw_(obs_space.dtype == DType::F32 ? 0 : batch * obs_space.bytes()) {}
+
+float* Policy::float_input() {
+  if (!raw_.empty()) {
+    const auto* px = reinterpret_cast<const uint8_t*>(raw_.data());
+    for (std::size_t i = 0; i < input_.size(); ++i) input_[i] = static_cast<float>(px[i]) / 255.0f;
+  }
+  return input_.data();
+}
+
 std::unique_ptr<Policy> make_policy(const Space& obs_space, const Space& action_space,
                                     const PolicyOptions& opts, std::size_t batch) {
   switch (opts.algorithm) {
-    case Algorithm::Dqn: return make_q_policy(obs_space, action_space, opts, batch);
+    case Algorithm::Dqn:
+      return opts.network == Network::NatureCnn ? make_cnn_q_policy(obs_space, action_space, opts, batch)
+                                                : make_q_policy(obs_space, action_space, opts, batch);
     case Algorithm::Sac: return make_sac_policy(obs_space, action_space, opts, batch);
     case Algorithm::Td3: return make_td3_policy(obs_space, action_space, opts, batch);
   }
@@ -48,15 +63,17 @@ std::unique_ptr<Policy> make_policy(const Space& obs_space, const Space& action_
 
 namespace shmrl::actors::detail {
 
-void check_obs_space(const Space& obs_space) {
-  if (obs_space.kind != Space::Kind::Box || obs_space.dtype != DType::F32)
+void check_obs_space(const Space& obs_space, bool pixels_ok) {
+  const bool dtype_ok = obs_space.dtype == DType::F32 || (pixels_ok && obs_space.dtype == DType::U8);
+  if (obs_space.kind != Space::Kind::Box || !dtype_ok)
     throw std::invalid_argument("policy: observation space " + obs_space.describe() +
-                                " is not supported (the MLP policies take a float32 Box)");
+                                " is not supported (" + (pixels_ok ? "DQN takes a float32 or uint8 Box"
+                                                                   : "SAC and TD3 take a float32 Box") + ")");
 }
 
 void check_box_policy(const Space& obs_space, const Space& action_space, std::size_t batch,
                       const char* what) {
-  check_obs_space(obs_space);
+  check_obs_space(obs_space, false);
   bool ok = action_space.kind == Space::Kind::Box && action_space.dtype == DType::F32;
   for (std::size_t i = 0; ok && i < action_space.low.size(); ++i)
     ok = std::isfinite(action_space.low[i]) && std::isfinite(action_space.high[i]);

@@ -32,6 +32,7 @@ struct PolicyOptions {
   // Discrete: P(uniformly random action) of each batch row, or one value for every row; in [0, 1].
   std::vector<double> epsilon{0.0};
   Algorithm algorithm = Algorithm::Dqn;   // resolved for the action space (common/algorithm.h)
+  Network network = Network::Mlp;         // DQN: resolved for the observation space
   double noise_std = 0;                   // TD3: noise std / half-range of each action, >= 0
   double noise_scale = 1.0;               // this actor's exploration-noise multiplier (TD3 noise,
                                           // SAC's policy std), > 0
@@ -43,8 +44,12 @@ class Policy {
  public:
   virtual ~Policy() = default;
   std::size_t batch() const { return batch_; }
-  // The [batch, obs numel] row-major float32 input, filled by the caller (environments write their
-  // observations straight into it). Valid for the policy's lifetime.
+  // The [batch, obs numel] row-major observations in the observation space's dtype (float32, or
+  // uint8 for pixels), filled by the caller (environments write their observations straight into
+  // it). Valid for the policy's lifetime.
+  std::byte* observations() { return raw_.empty() ? reinterpret_cast<std::byte*>(input_.data()) : raw_.data(); }
+  // observations() as float32: the same memory for float32 observations; for uint8 ones, what the
+  // MLP policies feed their network (x / 255, refreshed from observations() by float_input()).
   float* input() { return input_.data(); }
 
   // One batched forward on input(), then exploration; writes batch() actions, each
@@ -68,20 +73,27 @@ class Policy {
   }
 
  protected:
-  Policy(std::size_t batch, std::size_t obs_numel) : batch_(batch), input_(batch * obs_numel) {}
+  Policy(std::size_t batch, const Space& obs_space);
+  // uint8 observations: input() <- observations() / 255 (the scaling the learner's networks apply
+  // to uint8 batches); nothing for float32 ones. O(batch * obs numel). Returns input().
+  float* float_input();
 
  private:
   std::size_t batch_;
   std::vector<float> input_;
+  std::vector<std::byte> raw_;  // uint8 observations (empty for float32 ones)
 };
 
-// The policy of opts.algorithm. obs_space: a float32 Box; action_space: Discrete (DQN) or float32
+// The policy of opts.algorithm. obs_space: a float32 Box (DQN: or uint8); action_space: Discrete (DQN) or float32
 // Box with finite bounds (SAC, TD3); batch >= 1. Throws std::invalid_argument naming what is
 // unsupported.
 std::unique_ptr<Policy> make_policy(const Space& obs_space, const Space& action_space,
                                     const PolicyOptions& opts, std::size_t batch);
 std::unique_ptr<Policy> make_q_policy(const Space& obs_space, const Space& action_space,
                                       const PolicyOptions& opts, std::size_t batch);
+// The Nature CNN's epsilon-greedy policy: obs_space uint8 [C, 84, 84], action_space Discrete.
+std::unique_ptr<Policy> make_cnn_q_policy(const Space& obs_space, const Space& action_space,
+                                          const PolicyOptions& opts, std::size_t batch);
 std::unique_ptr<Policy> make_sac_policy(const Space& obs_space, const Space& action_space,
                                         const PolicyOptions& opts, std::size_t batch);
 std::unique_ptr<Policy> make_td3_policy(const Space& obs_space, const Space& action_space,

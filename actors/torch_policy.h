@@ -4,8 +4,8 @@
 
 namespace shmrl::actors::detail {
 
-// Throws std::invalid_argument unless obs_space is a float32 Box (what the MLPs take).
-void check_obs_space(const Space& obs_space);
+// Throws std::invalid_argument unless obs_space is a float32 Box (or, pixels_ok, a uint8 one).
+void check_obs_space(const Space& obs_space, bool pixels_ok);
 // Throws std::invalid_argument (prefixed by `what`) unless the observations fit check_obs_space, the
 // actions are a float32 Box with finite bounds and batch >= 1.
 void check_box_policy(const Space& obs_space, const Space& action_space, std::size_t batch,

@@ -33,6 +33,7 @@
 #include "actors/envs/mujoco/mujoco_env.h"
 #endif
 #include "bench/benches.h"
+#include "common/algorithm.h"
 #include "common/proc.h"
 #include "common/shm/rings.h"
 #include "common/shm/segment.h"
@@ -59,6 +60,24 @@ struct Result {
 
 bool box_actions(const std::string& env_id) {
   return envs::make_env(env_id)->action_space().kind == Space::Kind::Box;
+}
+
+// What the actor's policy runs for env_id (learner.network = "auto" for DQN).
+std::string model_name(const std::string& env_id) {
+  if (box_actions(env_id)) return "256-256 SAC actor";
+  const auto env = envs::make_env(env_id);
+  return resolve_network("auto", env->observation_space()) == Network::NatureCnn ? "dueling Nature CNN"
+                                                                                  : "64-64 dueling Q-MLP";
+}
+
+// Ring records for env_id's transitions: 65536, fewer for large records (Atari's 56 KB), so a ring
+// stays within 64 MiB of /dev/shm.
+uint32_t ring_records(const std::string& env_id) {
+  const auto env = envs::make_env(env_id);
+  const std::size_t bytes = TransitionSchema(env->observation_space(), env->action_space()).record_bytes();
+  uint32_t n = 1 << 16;
+  while (n > 64 && std::size_t{n} * bytes > (std::size_t{64} << 20)) n >>= 1;
+  return n;
 }
 
 // E envs stepped in lockstep by this thread with pre-drawn uniform actions, reset when done: the
@@ -209,7 +228,7 @@ Result measure(const Args& a, const std::string& env_id, int envs) {
   o.hidden = sac ? std::vector<int64_t>{256, 256} : std::vector<int64_t>{64, 64};
   o.dueling = !sac;
   o.torch_threads = a.torch_threads;
-  o.ring_capacity = 1 << 16;
+  o.ring_capacity = ring_records(env_id);
   o.push_batch = 64;
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error("bench actor: pipe failed");
@@ -297,7 +316,7 @@ void add_actor_bench(CLI::App& bench) {
                   << r.private_mb << " MiB (anonymous " << r.anonymous_mb << " MiB)" << std::endl;
     }
     nlohmann::json out{{"actor", rows}, {"env", args->env},
-                       {"model", box_actions(args->env) ? "256-256 SAC actor" : "64-64 dueling Q-MLP"},
+                       {"model", model_name(args->env)},
                        {"seconds_per_point", args->seconds}};
     if (physics_limit > 0) {
       out["mj_step_per_s"] = mj_steps_per_s;

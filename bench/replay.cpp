@@ -4,6 +4,11 @@
 //   uniform_sample_per_s      transitions/s of ready batches (batch 256) a learner-like thread takes
 //   prioritized_sample_per_s  the same with the prioritized selector (sum tree over `capacity`)
 //   priority_update_per_s     updates a learner-like thread sends that the service applies
+//   atari                     Atari-shaped records ([4, 84, 84] uint8 stacks, a seeded stream of 32
+//                             envs' n-step records) in a frame-deduplicated storage of
+//                             --atari-capacity items filled twice over: bytes_per_transition
+//                             (segment bytes / items stored), the naive store's, frames per item,
+//                             write_per_s and read_per_s (records rebuilt) of the storage alone
 // Each figure comes from a full service (real shared memory, rings, batch slots, its own threads)
 // whose storage holds `capacity` items; no rate-limiter ratio (error_buffer = inf), so each side
 // runs at its own speed.
@@ -13,6 +18,7 @@
 #include <thread>
 
 #include "actors/envs/registry.h"
+#include "bench/atari_stream.h"
 #include "bench/benches.h"
 #include "common/shm/segment.h"
 #include "replay/batch_slots.h"
@@ -34,6 +40,7 @@ struct Args {
   uint64_t inserts = 20000000;
   uint64_t updates = 5000000;
   double seconds = 3.0;
+  uint64_t atari_capacity = 50000;
 };
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
@@ -130,6 +137,46 @@ double update(ReplayService& svc, const RunContext& run, const Args& a) {
   return static_cast<double>(want - applied0) / since(t0);
 }
 
+nlohmann::json atari_bench(const Args& a) {
+  const std::size_t n = 4 * 84 * 84;
+  const TransitionSchema schema(
+      Space::box({4, 84, 84}, std::vector<float>(n, 0.0f), std::vector<float>(n, 255.0f), DType::U8),
+      Space::discrete(6));
+  BenchRun r;
+  auto st = replay::Storage::create(r.run, a.atari_capacity, schema, 1.0, /*frames=*/true);
+  AtariStream stream(schema, {.envs = 32, .n_step = 3, .frame_side = 84, .max_episode_steps = 2000,
+                              .repeat_frame = 0.05, .seed = 1});
+  std::vector<std::byte> rec(schema.record_bytes());
+  double write_s = 0;
+  const uint64_t chunk = std::min<uint64_t>(256, st.max_insert());
+  for (uint64_t done = 0; done < 2 * a.atari_capacity; done += chunk) {
+    st.begin_insert(chunk);
+    const uint64_t key = st.committed();
+    for (uint64_t i = 0; i < chunk; ++i) {
+      stream.next(rec.data());  // not timed: making frames
+      const auto t0 = Clock::now();
+      st.write(key + i, rec.data());
+      write_s += since(t0);
+    }
+    st.commit(chunk, 0, key + chunk);
+  }
+  std::mt19937_64 rng(2);
+  uint64_t reads = 0;
+  const auto t0 = Clock::now();
+  for (; since(t0) < a.seconds; ++reads) st.read(st.begin() + rng() % st.size(), rec.data());
+  const double read_s = since(t0);
+  const double stored = static_cast<double>(st.size());
+  return {{"capacity", a.atari_capacity},
+          {"stored", st.size()},
+          {"record_bytes", schema.record_bytes()},
+          {"bytes_per_transition", static_cast<double>(replay::Storage::bytes_needed(a.atari_capacity, schema, true)) / stored},
+          {"naive_bytes_per_transition",
+           static_cast<double>(replay::Storage::bytes_needed(a.atari_capacity, schema, false)) / static_cast<double>(a.atari_capacity)},
+          {"frames_per_transition", static_cast<double>(st.frames()->frames_in_use()) / stored},
+          {"write_per_s", static_cast<double>(2 * a.atari_capacity) / write_s},
+          {"read_per_s", static_cast<double>(reads) / read_s}};
+}
+
 void run_bench(const Args& a) {
   const auto env = envs::make_env("CartPole-v1");
   const TransitionSchema schema(env->observation_space(), env->action_space());
@@ -152,6 +199,7 @@ void run_bench(const Args& a) {
     out["priority_update_per_s"] = update(svc, r.run, a);
     svc.stop();
   }
+  out["atari"] = atari_bench(a);
   out["capacity"] = a.capacity;
   out["batch_size"] = a.batch;
   out["record_bytes"] = schema.record_bytes();
@@ -175,6 +223,7 @@ void add_replay_bench(CLI::App& bench) {
   cmd->add_option("--inserts", a->inserts, "records timed for insert_per_s")->capture_default_str();
   cmd->add_option("--updates", a->updates, "priority updates timed")->capture_default_str();
   cmd->add_option("--seconds", a->seconds, "seconds per sampling measurement")->capture_default_str();
+  cmd->add_option("--atari-capacity", a->atari_capacity, "items of the frame-deduplicated Atari storage")->capture_default_str();
   cmd->callback([a] {
     try {
       run_bench(*a);

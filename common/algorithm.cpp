@@ -39,4 +39,17 @@ Algorithm resolve_algorithm(const std::string& name, const Space& action_space) 
   return name == "sac" ? Algorithm::Sac : Algorithm::Td3;
 }
 
+Network resolve_network(const std::string& name, const Space& obs_space) {
+  const bool frames = obs_space.kind == Space::Kind::Box && obs_space.dtype == DType::U8 &&
+                      obs_space.shape.size() == 3 && obs_space.shape[1] == 84 && obs_space.shape[2] == 84;
+  if (name == "mlp") return Network::Mlp;
+  if (name == "auto") return frames ? Network::NatureCnn : Network::Mlp;
+  const std::string key = "learner.network = \"" + name + "\": ";
+  if (name != "nature_cnn") throw std::invalid_argument(key + "must be one of auto|mlp|nature_cnn");
+  if (!frames)
+    throw std::invalid_argument(key + "the Nature CNN takes uint8 [C, 84, 84] frame stacks, the env has " +
+                                obs_space.describe() + "; use \"mlp\" or \"auto\"");
+  return Network::NatureCnn;
+}
+
 }  // namespace shmrl

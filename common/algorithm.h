@@ -19,4 +19,13 @@ const char* algorithm_name(Algorithm a);
 // O(action dimensions).
 Algorithm resolve_algorithm(const std::string& name, const Space& action_space);
 
+// The Q-network DQN runs (learner.network): the MLP (learner.hidden) or the Nature CNN (pixels).
+enum class Network { Mlp, NatureCnn };
+
+// Resolves learner.network ("auto" | "mlp" | "nature_cnn") for `obs_space`: auto is the Nature CNN
+// for uint8 observations shaped [C, 84, 84] (stacked Atari frames), the MLP otherwise. Throws
+// std::invalid_argument naming the key, its value and what is allowed (an unknown name; nature_cnn
+// on observations that are not uint8 [C, 84, 84]). O(1).
+Network resolve_network(const std::string& name, const Space& obs_space);
+
 }  // namespace shmrl

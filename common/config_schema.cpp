@@ -171,6 +171,8 @@ const KeySpec kSchema[] = {
             "write a replay checkpoint at shutdown (checkpoints/replay.ckpt; --resume restores it)"),
     text_or_empty("replay.restore_from", "\"\"", "",
             "replay checkpoint loaded when no storage segment exists (\"\" = none)"),
+    text("replay.storage", "\"auto\"", "auto|records|frames",
+            "frames = each frame of uint8 frame stacks stored once (auto: for [k, 84, 84] uint8 observations)"),
 
     text("learner.algorithm", "\"auto\"", "auto|dqn|sac|td3",
             "auto = dqn for a Discrete action space, sac for a Box one"),
@@ -179,6 +181,8 @@ const KeySpec kSchema[] = {
     int_list("learner.hidden", "[64, 64]", 1, 1 << 16,
             "MLP hidden layer sizes"),
     boolean("learner.dueling", "true", "dueling head"),
+    text("learner.network", "\"auto\"", "auto|mlp|nature_cnn",
+            "DQN's Q-network: auto = nature_cnn for uint8 [C, 84, 84] observations (Atari), else mlp"),
     boolean("learner.double_dqn", "true", "double DQN targets"),
     real_above("learner.lr", "0.01", 0, 10,
             "Adam learning rate"),

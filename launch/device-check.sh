@@ -6,12 +6,14 @@
 #   ctest -L gpu            the CUDA tests (a skip there is a failure: CUDA was not usable)
 #   shmrl bench learner     --device cuda --json
 #   shmrl sweep             configs/sweeps/gpu-scaling.toml: 1..14 actors, learner on CUDA
-#   shmrl train             60 s on CUDA per config (CartPole; the SAC and Pong configs once they
-#                           exist), then shmrl eval of its checkpoint: the real learner loop
-#                           (prefetch, priorities, weight publishing, checkpoints) on the GPU
+#   shmrl train             60 s on CUDA per config (CartPole, Pendulum SAC), then shmrl eval of
+#                           its checkpoint: the real learner loop (prefetch, priorities, weight
+#                           publishing, checkpoints) on the GPU
+#   shmrl train pong        configs/pong.toml for SHMRL_PONG_S (150) s, learner on CUDA, where the
+#                           build has the gym bridge: the return curve and updates/s (pong.txt)
 # Every step's duration goes to steps.txt; whatever runs out of time is recorded and the check
 # moves on. Results in $OUT (at most 8 files come back from a device run):
-#   machine.txt  steps.txt  build.log  ctest-gpu.log  bench-learner.json  train.txt  runs.tar.gz
+#   machine.txt  steps.txt  build.log  ctest-gpu.log  bench-learner.json  train.txt  pong.txt  runs.tar.gz
 #
 # Before the device run, once here (the GPU machine has no network):
 #   ../shared/device/pack-deps.sh libgoogle-perftools-dev libtcmalloc-minimal4
@@ -134,11 +136,11 @@ step "bench learner ($device)" 120 "$build/shmrl" bench learner "${bench_args[@]
   >"$out/bench-learner.json" 2>>"$out/steps.txt" || status=1
 cat "$out/bench-learner.json"
 
-# Configs to train: CartPole always; the SAC and Pong configs once they exist.
+# Configs to train: CartPole and the SAC config (Pong below: it has no checkpoint evaluation).
 train_s=60
 ((rehearse)) && train_s=10
 : >"$out/train.txt"
-for cfg in configs/cartpole.toml configs/pendulum.toml configs/pong.toml; do
+for cfg in configs/cartpole.toml configs/pendulum.toml; do
   if [ ! -f "$cfg" ]; then
     step_log "[skip] train $cfg: no such config yet"
     continue
@@ -166,6 +168,26 @@ for cfg in configs/cartpole.toml configs/pendulum.toml configs/pong.toml; do
     status=1
   fi
 done
+# Pong (issue 12): a few minutes of Ape-X on Atari frames with the Nature CNN on CUDA. Needs the
+# gym bridge (configure found pybind11 and SHMRL_GYM_PYTHON with gymnasium and ale-py).
+pong_s=${SHMRL_PONG_S:-150}
+((rehearse)) && pong_s=20
+if grep -q "shmrl: gym bridge embeds" "$out/build.log"; then
+  rm -rf "${build:?}/runs/pong-$device"
+  step "train pong ($device, ${pong_s} s)" $((pong_s + 60)) "$build/shmrl" train --config configs/pong.toml \
+    --device "$device" --time-limit "$pong_s" --run-dir "$build/runs" --run-id "pong-$device" \
+    >"$out/pong.txt" 2>&1 || status=1
+  {
+    echo "== pong summary.json"
+    cat "$build/runs/pong-$device/summary.json" 2>/dev/null || echo "(none)"
+    echo "== pong return curve and rates (metrics.csv)"
+    cat "$build/runs/pong-$device/metrics.csv" 2>/dev/null || echo "(none)"
+  } >>"$out/pong.txt"
+  tail -30 "$out/pong.txt"
+else
+  step_log "[skip] train pong: this build has no gym bridge (see build.log's shmrl: lines)"
+fi
+
 # Last, as it matters least if the budget runs out: the scaling sweep (issue 14), env steps/s and
 # updates/s against the actor count with the learner on CUDA.
 if ((!rehearse)); then

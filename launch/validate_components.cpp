@@ -76,7 +76,7 @@ TransitionSchema validate_components(const Config& config) {
   }
   std::string errors;
   component(file.path(), errors,
-            [&] { replay::parse_replay_options(text).validate_for(schema.record_bytes()); });
+            [&] { replay::parse_replay_options(text).validate_for(schema); });
   component(file.path(), errors, [&] { actors::ActorOptions::from_toml_file(file.path()); });
   component(file.path(), errors, [&] { learner::LearnerOptions::from_toml_file(file.path()); });
   if (!errors.empty()) throw ConfigError(errors);

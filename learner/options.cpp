@@ -30,6 +30,7 @@ void LearnerOptions::validate() const {
         "a TCP port in [1, 65535] when run.learners > 1 (0 only with one learner)");
   check_key("learner.priority_epsilon", priority_epsilon);
   check_key("learner.algorithm", algorithm);
+  check_key("learner.network", network);
   check_key("learner.actor_lr", actor_lr);
   check_key("learner.alpha_lr", alpha_lr);
   check_key("learner.critic_tau", critic_tau);
@@ -95,6 +96,7 @@ LearnerOptions LearnerOptions::from_toml(const toml::table& t, const std::string
   r.get("learner.priority_epsilon", o.priority_epsilon);
   r.get("learner.huber_kappa", o.huber_kappa);
   r.get("learner.algorithm", o.algorithm);
+  r.get("learner.network", o.network);
   r.get("learner.actor_lr", o.actor_lr);
   r.get("learner.alpha_lr", o.alpha_lr);
   r.get("learner.critic_tau", o.critic_tau);

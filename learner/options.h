@@ -44,6 +44,7 @@ struct LearnerOptions {
   double huber_kappa = 0;              // learner.huber_kappa
   // SAC and TD3 (learner/actor_critic.h says what each does).
   std::string algorithm;               // learner.algorithm: auto | dqn | sac | td3 (common/algorithm.h)
+  std::string network;                 // learner.network: auto | mlp | nature_cnn (common/algorithm.h)
   double actor_lr = 0;                 // learner.actor_lr
   double alpha_lr = 0;                 // learner.alpha_lr
   double critic_tau = 0;               // learner.critic_tau

@@ -36,6 +36,11 @@ torch::Tensor NatureCnnImpl::forward(torch::Tensor x) {
   return value_->forward(x) + a - a.mean(1, /*keepdim=*/true);
 }
 
+std::string nature_cnn_arch(const NatureCnnOptions& opts) {
+  return "nature_cnn channels=" + std::to_string(opts.in_channels) + " actions=" +
+         std::to_string(opts.num_actions) + " dueling=" + std::to_string(opts.dueling ? 1 : 0);
+}
+
 QModelFactory nature_cnn_factory(const NatureCnnOptions& opts) {
   opts.validate();
   return [opts] {
@@ -43,9 +48,7 @@ QModelFactory nature_cnn_factory(const NatureCnnOptions& opts) {
     QModel m;
     m.module = net.ptr();
     m.forward = [net](const torch::Tensor& obs) mutable { return net->forward(obs); };
-    m.arch = "nature_cnn channels=" + std::to_string(opts.in_channels) +
-             " actions=" + std::to_string(opts.num_actions) +
-             " dueling=" + std::to_string(opts.dueling ? 1 : 0);
+    m.arch = nature_cnn_arch(opts);
     return m;
   };
 }

@@ -45,7 +45,9 @@ QModelFactory qnet_factory(const QNetOptions& opts) {
     QModel m;
     m.module = net.ptr();
     m.forward = [net](const torch::Tensor& obs) mutable {
-      return net->forward(obs.reshape({obs.size(0), -1}).to(torch::kFloat32));
+      auto x = obs.reshape({obs.size(0), -1}).to(torch::kFloat32);
+      // uint8 observations (pixels) as the actors' policy sees them.
+      return net->forward(obs.scalar_type() == torch::kUInt8 ? x.div_(255.0f) : x);
     };
     m.arch = qnet_arch(opts);
     return m;

@@ -24,7 +24,8 @@ struct QModel {
 // online and target network.
 using QModelFactory = std::function<QModel()>;
 
-// The actors' QNet; observations are flattened to [B, obs_dim] and cast to float32.
+// The actors' QNet; observations are flattened to [B, obs_dim] and cast to float32 (uint8 ones
+// scaled by 1/255, as the actors' policy does).
 // arch: "qnet obs_dim=4 actions=2 hidden=128,128 dueling=1".
 QModelFactory qnet_factory(const QNetOptions& opts);
 std::string qnet_arch(const QNetOptions& opts);

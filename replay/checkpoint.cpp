@@ -19,6 +19,8 @@ namespace {
 constexpr char kMagic[8] = {'S', 'H', 'M', 'R', 'L', 'R', 'C', 'K'};
 constexpr uint32_t kVersion = 1;
 constexpr uint64_t kItemsPerBlock = 1 << 16;
+// Records rebuilt from frame-deduplicated items per block (each up to tens of KB).
+constexpr uint64_t kRebuiltPerBlock = 256;
 enum BlockKind : uint32_t { kRecords = 1, kPriorities = 2, kEnd = 3 };
 
 struct FileHeader {
@@ -127,9 +129,13 @@ void write_checkpoint(const std::string& path, const Storage& storage, const Tra
     const std::size_t rb = schema.record_bytes();
     const uint64_t cap = storage.capacity();
     // Blocks never wrap around the end of the slot array, so each payload is one contiguous span.
+    // Frame-deduplicated items are written as the whole records they rebuild.
+    const uint64_t per_block = storage.frames() ? kRebuiltPerBlock : kItemsPerBlock;
+    std::vector<std::byte> rebuilt(storage.frames() ? per_block * rb : 0);
     for (uint64_t k = s.begin; k < s.end;) {
-      const uint64_t n = std::min({kItemsPerBlock, s.end - k, cap - k % cap});
-      w.block(kRecords, k, n, storage.record(k), n * rb);
+      const uint64_t n = std::min({per_block, s.end - k, cap - k % cap});
+      for (uint64_t i = 0; !rebuilt.empty() && i < n; ++i) storage.read(k + i, rebuilt.data() + i * rb);
+      w.block(kRecords, k, n, rebuilt.empty() ? storage.record(k) : rebuilt.data(), n * rb);
       w.block(kPriorities, k, n, &storage.priority(k), n * sizeof(float));
       k += n;
     }
@@ -191,20 +197,23 @@ CheckpointState load_checkpoint(const std::string& path, Storage& storage, const
     for (uint64_t i = 0; i < b.count; ++i) {
       const uint64_t k = b.first_key + i;
       if (k < keep_from) continue;
-      if (b.kind == kRecords) std::memcpy(storage.record(k), buf.data() + i * rb, rb);
+      if (b.kind == kRecords && storage.frames()) storage.restore_append(k, buf.data() + i * rb);
+      else if (b.kind == kRecords) std::memcpy(storage.record(k), buf.data() + i * rb, rb);
       else std::memcpy(&storage.priority(k), buf.data() + i * sizeof(float), sizeof(float));
     }
     next += b.count;
     ++blocks;
   }
   if (next_records != h.end || next_prios != h.end) throw refuse("it lacks some items' blocks (corrupt)");
-  for (uint64_t k = keep_from; k < h.end; ++k) {
+  // The frame layout may have evicted the oldest items early (restore_append).
+  const uint64_t first = storage.frames() ? std::max(keep_from, storage.begin()) : keep_from;
+  for (uint64_t k = first; k < h.end; ++k) {
     const float p = storage.priority(k);
     if (!(p >= 0) || !std::isfinite(p)) throw refuse("item " + std::to_string(k) + " has priority " + std::to_string(p));
   }
-  storage.set_range(keep_from, h.end);
+  storage.set_range(first, h.end);
   CheckpointState s;
-  s.begin = keep_from;
+  s.begin = first;
   s.end = h.end;
   s.samples = h.samples;
   s.limiter_diff = h.limiter_diff;

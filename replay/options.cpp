@@ -55,23 +55,34 @@ void ReplayOptions::validate() const {
         "a power of two >= learner.batch_size (" + std::to_string(batch_size) + ")");
   check_key("replay.initial_max_priority", initial_max_priority);
   check_key("replay.checkpoint_period_s", checkpoint_period_s);
+  check_key("replay.storage", storage);
 }
 
-std::size_t ReplayOptions::storage_bytes(std::size_t record_bytes) const {
-  return Storage::bytes_needed(capacity, record_bytes);
+bool ReplayOptions::frames_for(const TransitionSchema& schema) const {
+  const Space& obs = schema.obs_space();
+  if (storage == "records") return false;
+  if (storage == "auto") return FrameStore::applies(obs) && obs.shape[1] == 84 && obs.shape[2] == 84;
+  if (!FrameStore::applies(obs))
+    bad_option("replay.storage", "\"frames\"", "\"auto\" or \"records\" for observations " + obs.describe() +
+               " (frames needs uint8 frame stacks [k >= 2, H, W])");
+  return true;
+}
+
+std::size_t ReplayOptions::storage_bytes(const TransitionSchema& schema) const {
+  return Storage::bytes_needed(capacity, schema, frames_for(schema));
 }
 
 std::size_t ReplayOptions::segment_bytes(const TransitionSchema& schema) const {
   const std::size_t ring = shm::SpscRing::bytes_needed({static_cast<uint32_t>(schema.record_bytes()), ring_capacity});
   const std::size_t priorities = shm::SpscRing::bytes_needed({sizeof(PriorityUpdate), priority_ring_capacity});
   const std::size_t batches = batch_segment_bytes(schema, batch_size, batch_slots);
-  return storage_bytes(schema.record_bytes()) + static_cast<std::size_t>(actors) * ring +
+  return storage_bytes(schema) + static_cast<std::size_t>(actors) * ring +
          static_cast<std::size_t>(learners) * (priorities + batches);
 }
 
-void ReplayOptions::validate_for(std::size_t record_bytes) const {
+void ReplayOptions::validate_for(const TransitionSchema& schema) const {
   validate();
-  const std::size_t bytes = storage_bytes(record_bytes);
+  const std::size_t bytes = storage_bytes(schema), record_bytes = schema.record_bytes();
   try {
     shm::check_shm_space(bytes);
   } catch (const shm::ShmSpaceError& e) {
@@ -117,6 +128,7 @@ ReplayOptions parse_replay_options(std::string_view text) {
   r.get("replay.checkpoint_period_s", o.checkpoint_period_s);
   r.get("replay.checkpoint_on_exit", o.checkpoint_on_exit);
   r.get("replay.restore_from", o.restore_from);
+  r.get("replay.storage", o.storage);
   o.validate();
   return o;
 }

@@ -55,20 +55,26 @@ struct ReplayOptions {
   double checkpoint_period_s = 0;       // 0 = no periodic checkpoint
   bool checkpoint_on_exit = false;
   std::string restore_from;             // "" = none
+  std::string storage;                  // auto | records | frames (frames_for says which applies)
 
   // Each key against its schema row, plus the cross-key rules (sizes within capacity, the limiter
   // deadlock rule). Throws std::invalid_argument naming the key, its value and what is allowed (and
   // for the limiter, what to change).
   void validate() const;
-  // Bytes of /dev/shm the storage needs for records of `record_bytes` (storage header, records,
-  // priorities).
-  std::size_t storage_bytes(std::size_t record_bytes) const;
+  // Whether `schema`'s records are stored frame-deduplicated (replay/frame_store.h): replay.storage
+  // = "frames", or "auto" and observations of uint8 frame stacks [k >= 2, 84, 84]. Throws
+  // std::invalid_argument naming the key when "frames" is asked of observations that are not uint8
+  // frame stacks.
+  bool frames_for(const TransitionSchema& schema) const;
+  // Bytes of /dev/shm the storage needs for `schema`'s records (storage header, records or frame
+  // items and their frames, priorities).
+  std::size_t storage_bytes(const TransitionSchema& schema) const;
   // Bytes of /dev/shm all of the service's segments need for `schema`: storage, one ring per actor,
   // one priority ring and one batch segment per learner.
   std::size_t segment_bytes(const TransitionSchema& schema) const;
-  // validate() plus: the storage for `record_bytes`-sized records fits /dev/shm. Throws
+  // validate() plus: the storage for `schema`'s records fits /dev/shm. Throws
   // std::invalid_argument naming replay.capacity with the sizes when it does not.
-  void validate_for(std::size_t record_bytes) const;
+  void validate_for(const TransitionSchema& schema) const;
 };
 
 // Reads the keys above from TOML text (absent keys take their schema defaults) and validates. Throws

@@ -44,6 +44,8 @@ void ReplayService::sampler_loop(int rank) {
   const std::size_t B = opts_.batch_size;
   const uint64_t generation = storage_.generation();
   std::vector<const std::byte*> records(B);
+  // Frame layout: each sampled record is rebuilt here first (whole records are gathered in place).
+  std::vector<std::byte> rebuilt(storage_.frames() ? B * schema_.record_bytes() : 0);
   int slot = -1;
   using stages::ReplaySampler;
   StageClock& clock = *sampler_clocks_[rank];
@@ -71,7 +73,11 @@ void ReplayService::sampler_loop(int rank) {
       clock.lap(ReplaySampler::Sample);
       // slot = key % capacity without a division per key: keys lie in [begin, begin + capacity).
       const uint64_t begin = storage_.begin(), begin_slot = begin % opts_.capacity;
-      for (std::size_t i = 0; i < B; ++i) {
+      for (std::size_t i = 0; !rebuilt.empty() && i < B; ++i) {
+        records[i] = rebuilt.data() + i * schema_.record_bytes();
+        storage_.read(keys[i], rebuilt.data() + i * schema_.record_bytes());
+      }
+      for (std::size_t i = 0; rebuilt.empty() && i < B; ++i) {
         uint64_t slot_i = keys[i] - begin + begin_slot;
         slot_i -= slot_i >= opts_.capacity ? opts_.capacity : 0;
         records[i] = storage_.record_at_slot(slot_i);

@@ -20,8 +20,8 @@ const ReplayOptions& validated(const ReplayOptions& o) {
 
 // A new storage, after checking /dev/shm can hold it (the error names replay.capacity).
 Storage create_storage(const RunContext& run, const ReplayOptions& o, const TransitionSchema& schema) {
-  o.validate_for(schema.record_bytes());
-  return Storage::create(run, o.capacity, schema, o.initial_max_priority);
+  o.validate_for(schema);
+  return Storage::create(run, o.capacity, schema, o.initial_max_priority, o.frames_for(schema));
 }
 
 // Whether a previous service of this run left a storage to re-attach to (clearing one it left

@@ -120,6 +120,8 @@ class ReplayService {
   // Writer scratch.
   std::vector<float> prio_scratch_;
   std::vector<const std::byte*> rec_scratch_;
+  std::vector<uint64_t> early_keys_;  // items the frame layout evicted early, and their zero priorities
+  std::vector<float> early_zeros_;
   std::vector<PriorityUpdate> upd_scratch_;
   std::vector<uint64_t> upd_keys_;
   std::vector<float> upd_prios_;

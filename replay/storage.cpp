@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -14,20 +15,30 @@ namespace {
 constexpr std::size_t align64(std::size_t x) { return (x + 63) / 64 * 64; }
 
 struct Offsets {
-  std::size_t records, priorities, ring_pos, total;
+  std::size_t records, priorities, ring_pos, frames, total;
 };
-Offsets offsets(uint64_t capacity, std::size_t record_bytes) {
+// item_bytes: a whole record, or a frame store's item with pool_bytes of frames after the rest.
+Offsets offsets(uint64_t capacity, std::size_t item_bytes, std::size_t pool_bytes = 0) {
   Offsets o;
   o.records = align64(sizeof(StorageHeader));
-  o.priorities = align64(o.records + capacity * record_bytes);
+  o.priorities = align64(o.records + capacity * item_bytes);
   o.ring_pos = align64(o.priorities + capacity * sizeof(float));
-  o.total = align64(o.ring_pos + kMaxActors * sizeof(uint64_t));
+  o.frames = pool_bytes ? align64(o.ring_pos + kMaxActors * sizeof(uint64_t)) : 0;
+  o.total = align64(pool_bytes ? o.frames + pool_bytes : o.ring_pos + kMaxActors * sizeof(uint64_t));
   return o;
+}
+Offsets offsets(uint64_t capacity, const TransitionSchema& schema, bool frames) {
+  if (!frames) return offsets(capacity, schema.record_bytes());
+  return offsets(capacity, FrameStore::item_bytes(schema), FrameStore::pool_bytes(capacity, schema));
 }
 }  // namespace
 
 std::size_t Storage::bytes_needed(uint64_t capacity, std::size_t record_bytes) {
   return offsets(capacity, record_bytes).total;
+}
+
+std::size_t Storage::bytes_needed(uint64_t capacity, const TransitionSchema& schema, bool frames) {
+  return offsets(capacity, schema, frames).total;
 }
 
 bool Storage::found(const RunContext& run) {
@@ -53,11 +64,13 @@ Storage::Storage(shm::Segment seg, const TransitionSchema& schema) : seg_(std::m
   records_ = seg_.data() + hdr_->records_offset;
   priorities_ = reinterpret_cast<float*>(seg_.data() + hdr_->priorities_offset);
   ring_pos_ = reinterpret_cast<std::atomic<uint64_t>*>(seg_.data() + hdr_->ring_pos_offset);
+  if (hdr_->frames_offset != 0)
+    frames_ = std::make_unique<FrameStore>(schema, records_, seg_.data() + hdr_->frames_offset, capacity_);
 }
 
 Storage Storage::create(const RunContext& run, uint64_t capacity, const TransitionSchema& schema,
-                        double initial_max_priority) {
-  const Offsets o = offsets(capacity, schema.record_bytes());
+                        double initial_max_priority, bool frames) {
+  const Offsets o = offsets(capacity, schema, frames);
   auto seg = shm::Segment::create(run.run_id, seg::replay_storage(), o.total, run.owner);
   auto* h = reinterpret_cast<StorageHeader*>(seg.data());  // zeroed by create
   h->layout_version = kStorageLayoutVersion;
@@ -67,13 +80,16 @@ Storage Storage::create(const RunContext& run, uint64_t capacity, const Transiti
   h->records_offset = o.records;
   h->priorities_offset = o.priorities;
   h->ring_pos_offset = o.ring_pos;
+  h->frames_offset = o.frames;
   h->created_ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
   h->generation.store(1, std::memory_order_relaxed);
   h->max_priority.store(initial_max_priority, std::memory_order_relaxed);
   h->service = ProcessId::self();
   h->magic.store(kStorageMagic, std::memory_order_release);
-  return Storage(std::move(seg), schema);
+  Storage s(std::move(seg), schema);
+  if (s.frames_) s.frames_->rebuild(0, 0);
+  return s;
 }
 
 Storage Storage::attach(const RunContext& run, uint64_t capacity, const TransitionSchema& schema) {
@@ -94,7 +110,7 @@ Storage Storage::attach(const RunContext& run, uint64_t capacity, const Transiti
     throw std::runtime_error(what + " was written with another transition schema (record of " +
                              std::to_string(h->record_bytes) + " bytes, this env's is " +
                              std::to_string(schema.record_bytes()) + "): check [env] id");
-  if (seg.size() < offsets(capacity, schema.record_bytes()).total)
+  if (seg.size() < offsets(capacity, schema, h->frames_offset != 0).total)
     throw std::runtime_error(what + " is smaller than its header says");
   Storage s(std::move(seg), schema);
   // Replay the journal: the last commit landed iff committed reached its target.
@@ -108,6 +124,7 @@ Storage Storage::attach(const RunContext& run, uint64_t capacity, const Transiti
   }
   // A crash mid-overwrite may have left begin past committed - capacity: the overwritten items are
   // gone (they were being evicted), everything in [begin, committed) is intact.
+  if (s.frames_) s.frames_->rebuild(s.begin(), s.committed());
   h->service = ProcessId::self();
   h->generation.fetch_add(1, std::memory_order_acq_rel);
   return s;
@@ -124,12 +141,44 @@ Storage Storage::inspect(const RunContext& run, const TransitionSchema& schema) 
 
 void Storage::begin_insert(uint64_t n) {
   const uint64_t end = committed() + n;
-  if (end > capacity_ && end - capacity_ > begin()) {
+  const uint64_t old = begin();
+  if (end > capacity_ && end - capacity_ > old) {
     hdr_->begin.store(end - capacity_, std::memory_order_release);
     // The overwrites that follow must not be moved before this store (a crash in between would
     // leave a torn item inside the stored range).
     std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (frames_)
+      for (uint64_t k = old; k < end - capacity_; ++k) frames_->release(k);
   }
+}
+
+void Storage::write(uint64_t key, const std::byte* record) {
+  if (!frames_) {
+    std::memcpy(this->record(key), record, record_bytes_);
+    return;
+  }
+  frames_->put(key, record, [this]() -> std::optional<uint64_t> {
+    const uint64_t b = begin();
+    if (b >= committed()) return std::nullopt;
+    hdr_->begin.store(b + 1, std::memory_order_release);
+    std::atomic_thread_fence(std::memory_order_seq_cst);  // as in begin_insert
+    return b;
+  });
+}
+
+void Storage::read(uint64_t key, std::byte* record) const {
+  if (frames_) frames_->read(key, record);
+  else std::memcpy(record, this->record(key), record_bytes_);
+}
+
+void Storage::restore_append(uint64_t key, const std::byte* record) {
+  if (committed() == begin() && committed() != key) {
+    hdr_->begin.store(key, std::memory_order_release);
+    hdr_->committed.store(key, std::memory_order_release);
+  }
+  begin_insert(1);
+  write(key, record);
+  hdr_->committed.store(key + 1, std::memory_order_release);
 }
 
 void Storage::commit(uint64_t n, uint32_t actor, uint64_t ring_pos, uint64_t dropped) {
@@ -158,6 +207,7 @@ void Storage::set_range(uint64_t begin, uint64_t end) {
   hdr_->begin.store(begin, std::memory_order_release);
   hdr_->committed.store(end, std::memory_order_release);
   hdr_->restored.store(end, std::memory_order_release);
+  if (frames_) frames_->rebuild(begin, end);
 }
 
 }  // namespace shmrl::replay

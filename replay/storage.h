@@ -19,16 +19,24 @@
 // lost (> 0) or stored twice (< 0).
 // Also kept here for restarts: the rate limiter's diff, samples drawn and the running max priority.
 //
+// Two layouts: whole records (slot = a TransitionSchema record), or, for stacked uint8 frames,
+// frame-deduplicated items (replay/frame_store.h: an item names its frames in a frame pool); then
+// the oldest items may be evicted before `capacity` is reached when the frames run out, and records
+// are written and read only through write() / read().
+//
 // Threading: mutators from the service's writer thread with the service lock held; readers under
 // the same lock. Other processes only read the header atomics (generation, committed).
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "common/proc.h"
 #include "common/run.h"
 #include "common/schema.h"
 #include "common/shm/segment.h"
+#include "replay/frame_store.h"
 
 namespace shmrl::replay {
 
@@ -64,12 +72,16 @@ struct alignas(64) StorageHeader {
   std::atomic<uint64_t> dropped;          // ring records consumed but refused (bad fields, checksum)
   std::atomic<uint64_t> restored;         // items loaded from a checkpoint, not from this run's rings
   std::atomic<int64_t> ring_pos_adjust;   // ring positions moved without consuming (replaced rings)
+  uint64_t frames_offset;                 // the frame pool (frame_store.h) from the header; 0 when
+                                          // records are stored whole
 };
 static_assert(sizeof(StorageHeader) == 3 * 64);
 
 class Storage {
  public:
   static std::size_t bytes_needed(uint64_t capacity, std::size_t record_bytes);
+  // The same for `schema`'s records, frame-deduplicated when `frames`.
+  static std::size_t bytes_needed(uint64_t capacity, const TransitionSchema& schema, bool frames);
   // True if the run has a formatted storage segment (a previous service of this run created it).
   static bool found(const RunContext& run);
   // Removes the run's storage segment if it exists unformatted: its creator (a service of this run)
@@ -77,8 +89,9 @@ class Storage {
   static void remove_unformatted(const RunContext& run);
   // Creates and formats the segment (generation 1, max_priority = initial_max_priority).
   // Throws shm::ShmSpaceError / std::runtime_error from the segment layer.
+  // frames: frame-deduplicated items (precondition: FrameStore::applies(schema.obs_space())).
   static Storage create(const RunContext& run, uint64_t capacity, const TransitionSchema& schema,
-                        double initial_max_priority);
+                        double initial_max_priority, bool frames = false);
   // Attaches to the existing segment after a restart: checks it is formatted and has this capacity
   // and schema (std::runtime_error naming both values otherwise), replays the journal, bumps the
   // generation and registers the caller as the service.
@@ -98,14 +111,24 @@ class Storage {
   // True if key is stored now. O(1).
   bool contains(uint64_t key) const { return key >= begin() && key < committed(); }
 
+  // Whole-record layout only: key's record in place.
   std::byte* record(uint64_t key) const { return record_at_slot(key % capacity_); }
   std::byte* record_at_slot(uint64_t slot) const { return records_ + slot * record_bytes_; }
+  // Frame-deduplicated layout (else null).
+  const FrameStore* frames() const { return frames_.get(); }
+  // key's record (stored) into `record` (record_bytes()). O(record bytes).
+  void read(uint64_t key, std::byte* record) const;
+  // Most items one begin_insert may announce.
+  uint64_t max_insert() const { return frames_ ? std::min(capacity_, frames_->max_insert()) : capacity_; }
   float* priorities() const { return priorities_; }  // by slot
   float& priority(uint64_t key) const { return priorities_[key % capacity_]; }
   std::atomic<uint64_t>& ring_pos(uint32_t actor) const { return ring_pos_[actor]; }
 
   // ---- writer ----
-  void begin_insert(uint64_t n);  // n <= capacity
+  void begin_insert(uint64_t n);  // n <= max_insert()
+  // Writes item `key` (in [committed, committed + n) of the last begin_insert(n)). Frame layout:
+  // may evict the oldest stored items early (begin advances first, as in begin_insert).
+  void write(uint64_t key, const std::byte* record);
   // Commits n inserted items and `dropped` refused records of `actor`'s ring, which is consumed up
   // to ring_pos (n = 0: only records dropped).
   void commit(uint64_t n, uint32_t actor, uint64_t ring_pos, uint64_t dropped = 0);
@@ -115,6 +138,10 @@ class Storage {
   // Replaces the whole contents (checkpoint restore): stored range [begin, end), records and
   // priorities already written by the caller through record()/priority().
   void set_range(uint64_t begin, uint64_t end);
+  // Checkpoint restore into a fresh storage, frame layout: `record` becomes item `key` (the first
+  // call starts the stored range at key; then key = committed()), committed at once; the oldest
+  // items are evicted early as write() does. Finish with set_range(begin(), end).
+  void restore_append(uint64_t key, const std::byte* record);
 
  private:
   Storage(shm::Segment seg, const TransitionSchema& schema);
@@ -125,6 +152,7 @@ class Storage {
   std::byte* records_;
   float* priorities_;
   std::atomic<uint64_t>* ring_pos_;
+  std::unique_ptr<FrameStore> frames_;
 };
 
 }  // namespace shmrl::replay

@@ -87,7 +87,7 @@ std::size_t ReplayService::drain_ring(int a, uint64_t max_take, bool& blocked) {
     }
     return 0;
   }
-  const uint64_t allowance = std::min(limiter_.insert_allowance(), max_take);
+  const uint64_t allowance = std::min({limiter_.insert_allowance(), max_take, storage_.max_insert()});
   if (allowance == 0) {
     blocked = true;
     return 0;
@@ -115,17 +115,16 @@ std::size_t ReplayService::drain_ring(int a, uint64_t max_take, bool& blocked) {
   writer_clock_->lap(stages::ReplayWriter::Drain);
   // Pass 2: store them and commit, together with how far this ring has been consumed.
   const std::size_t n = rec_scratch_.size();
-  const std::size_t rb = schema_.record_bytes();
   uint64_t size;
   {
     std::lock_guard lock(mu_);
     if (n > 0) {
       storage_.begin_insert(n);
-      const uint64_t key = storage_.committed();
+      const uint64_t key = storage_.committed(), fifo_begin = storage_.begin();
       auto& maxp = storage_.header().max_priority;
       double m = maxp.load(std::memory_order_relaxed);
       for (std::size_t i = 0; i < n; ++i) {
-        std::memcpy(storage_.record(key + i), rec_scratch_[i], rb);
+        storage_.write(key + i, rec_scratch_[i]);
         float p = prio_scratch_[i];
         if (p > 0) m = std::max(m, static_cast<double>(p));
         else p = static_cast<float>(m);  // <= 0: "use the running max"
@@ -134,6 +133,13 @@ std::size_t ReplayService::drain_ring(int a, uint64_t max_take, bool& blocked) {
       }
       maxp.store(m, std::memory_order_relaxed);
       selector_->insert(key, prio_scratch_.data(), n);
+      // Frame layout: items evicted early (their frames were needed) are never sampled again.
+      if (storage_.begin() > fifo_begin) {
+        early_keys_.clear();
+        for (uint64_t k = fifo_begin; k < storage_.begin(); ++k) early_keys_.push_back(k);
+        early_zeros_.assign(early_keys_.size(), 0.0f);
+        selector_->update(early_keys_.data(), early_zeros_.data(), early_keys_.size());
+      }
     }
     storage_.commit(n, static_cast<uint32_t>(a), ring.popped() + take, take - n);
     size = storage_.size();

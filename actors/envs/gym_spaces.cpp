@@ -136,7 +136,8 @@ Space to_space(const json& d, const std::string& id, bool action, DType* gym_dty
   if (action && dtype.rfind("float", 0) != 0)
     throw std::invalid_argument(what + ": a Box of " + dtype + " actions is not supported (float only)");
   const std::size_t n = numel(shape);
-  return Space::box(shape, bounds(d.at("low"), n), bounds(d.at("high"), n), DType::F32);
+  const DType stored = !action && t == DType::U8 ? DType::U8 : DType::F32;
+  return Space::box(shape, bounds(d.at("low"), n), bounds(d.at("high"), n), stored);
 }
 
 struct Resolved {

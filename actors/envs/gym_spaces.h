@@ -7,8 +7,9 @@
 // they never import Python. make_env("gym:<id>") (registry.h) returns an env that has these spaces
 // but cannot step (GymSpacesEnv).
 //
-// Mapping to the transition schema: a Box observation of any dtype and shape becomes a float32 Box
-// of that shape (the bridge casts once when it copies); a Discrete(n, start) action becomes
+// Mapping to the transition schema: a uint8 Box observation stays uint8 end to end (pixels: actor
+// buffers, rings, replay and batches carry bytes; networks scale them by 1/255); a Box observation of
+// any other dtype becomes a float32 Box of that shape (the bridge casts once when it copies); a Discrete(n, start) action becomes
 // Discrete(n) (the bridge adds start back); a Box action must be floating point (float32 in
 // records). Any other space (Dict, Tuple, Text, MultiDiscrete, ...) is refused, naming it.
 //

@@ -20,7 +20,7 @@
 using namespace shmrl;
 
 namespace {
-std::vector<int64_t> sums(const std::vector<float>& obs, std::size_t n) {
+std::vector<int64_t> sums(const std::vector<uint8_t>& obs, std::size_t n) {
   const std::size_t per = obs.size() / n;
   std::vector<int64_t> out(n);
   for (std::size_t e = 0; e < n; ++e)
@@ -35,6 +35,7 @@ TEST_CASE("ALE/Breakout-v5 through the bridge sees what ale-py's AtariVectorEnv 
   constexpr int kSteps = 150;
   auto vec = actors::make_vector_env("gym:ALE/Breakout-v5", {}, "", kEnvs);
   REQUIRE(vec->observation_space().shape == std::vector<int64_t>{4, 84, 84});
+  REQUIRE(vec->observation_space().dtype == DType::U8);  // frames stay bytes end to end
   REQUIRE(vec->action_space().n == 4);
   std::mt19937 rng(5);
   nlohmann::json actions = nlohmann::json::array();
@@ -47,7 +48,7 @@ TEST_CASE("ALE/Breakout-v5 through the bridge sees what ale-py's AtariVectorEnv 
   REQUIRE(pclose(ref) == 0);
   REQUIRE(lines.size() == kSteps + 1);
 
-  std::vector<float> obs(kEnvs * vec->observation_space().numel());
+  std::vector<uint8_t> obs(kEnvs * vec->observation_space().numel());
   auto* bytes = reinterpret_cast<std::byte*>(obs.data());
   std::vector<uint8_t> mask(kEnvs, 1);
   std::vector<uint64_t> seeds{7, 8};

@@ -72,6 +72,34 @@ class NaNOutput(Corridor):
         return obs, reward, terminated, truncated, info
 
 
+class Pixels(gym.Env):
+    """uint8 frames of shape (2, 6, 6) that name themselves: byte 0 is the episode step t, byte 1 the
+    episode's tag (its reset seed mod 256), byte i >= 2 is (5 tag + 7 t + 13 i) mod 256 (values up to
+    255, so a float round trip or a scaling shows). Wherever a frame arrives it can be checked bit for
+    bit. Reward t; an episode terminates after 3 + tag % 5 steps."""
+
+    def __init__(self):
+        self.observation_space = spaces.Box(0, 255, (2, 6, 6), dtype=np.uint8)
+        self.action_space = spaces.Discrete(3)
+        self.tag = self.t = 0
+
+    def _obs(self):
+        i = np.arange(72)
+        obs = (5 * self.tag + 7 * self.t + 13 * i) % 256
+        obs[0], obs[1] = self.t, self.tag
+        return obs.astype(np.uint8).reshape(2, 6, 6)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.tag = int(seed) % 256 if seed is not None else (self.tag + 1) % 256
+        self.t = 0
+        return self._obs(), {}
+
+    def step(self, action):
+        self.t += 1
+        return self._obs(), float(self.t), self.t >= 3 + self.tag % 5, False, {}
+
+
 class DictObs(Corridor):
     def __init__(self):
         super().__init__()
@@ -81,4 +109,5 @@ class DictObs(Corridor):
 gym.register("ShmrlTest/Corridor-v0", entry_point=Corridor, max_episode_steps=50)
 gym.register("ShmrlTest/Raising-v0", entry_point=Raising, max_episode_steps=50)
 gym.register("ShmrlTest/NaNOutput-v0", entry_point=NaNOutput, max_episode_steps=50)
+gym.register("ShmrlTest/Pixels-v0", entry_point=Pixels, max_episode_steps=50)
 gym.register("ShmrlTest/DictObs-v0", entry_point=DictObs, max_episode_steps=50)

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "replay/options.h"
+#include "tests/replay/helpers.h"
 
 using namespace shmrl::replay;
 using Catch::Matchers::Contains;
@@ -17,7 +18,7 @@ std::string with_replay(const std::string& replay_lines, const std::string& extr
 TEST_CASE("options: the shipped CartPole config parses and validates") {
   const auto o = load_replay_options(std::string(SHMRL_TEST_DATA_DIR) + "/../../configs/cartpole.toml");
   CHECK(o.env_id == "CartPole-v1");
-  o.validate_for(64);
+  o.validate_for(test::cartpole_schema());
 }
 
 TEST_CASE("options: every key is read from its section (none left at its default)") {
@@ -107,6 +108,6 @@ TEST_CASE("options: an error buffer that could deadlock the limiter is rejected 
 
 TEST_CASE("options: a capacity /dev/shm cannot hold is rejected before anything is created") {
   auto o = parse_replay_options(with_replay("capacity = 2000000000\nmin_size_to_sample = 1\n"));
-  CHECK_THROWS_WITH(o.validate_for(64), Contains("replay.capacity") && Contains("/dev/shm") &&
+  CHECK_THROWS_WITH(o.validate_for(test::cartpole_schema()), Contains("replay.capacity") && Contains("/dev/shm") &&
                                             Contains("lower replay.capacity"));
 }

@@ -140,7 +140,9 @@ class GymVectorEnv final : public VectorEnv {
     if (obs == bound_obs_ && actions == bound_actions_) return;
     std::vector<py::ssize_t> obs_shape{static_cast<py::ssize_t>(size())};
     for (int64_t d : spaces_.obs.shape) obs_shape.push_back(d);
-    py::object obs_view = view(reinterpret_cast<float*>(obs), obs_shape), actions_view = py::none();
+    py::object obs_view = spaces_.obs.dtype == DType::U8 ? py::object(view(reinterpret_cast<uint8_t*>(obs), obs_shape))
+                                                         : py::object(view(reinterpret_cast<float*>(obs), obs_shape));
+    py::object actions_view = py::none();
     auto* a = const_cast<std::byte*>(actions);
     if (a && spaces_.action.kind == Space::Kind::Discrete) {
       actions_view = view(reinterpret_cast<int32_t*>(a), {static_cast<py::ssize_t>(size())});
