@@ -12,6 +12,7 @@ std::string TransitionAccount::describe() const {
   std::string s = "committed by actors " + std::to_string(committed) + " = stored " + std::to_string(stored) +
                   " + dropped " + std::to_string(dropped) + " + left in rings " + std::to_string(in_rings);
   if (skipped != 0) s += " + skipped (replaced rings) " + std::to_string(skipped);
+  if (corrupt_stored != 0) s += "; stored records found corrupt (never trained on) " + std::to_string(corrupt_stored);
   s += "; " + (lost >= 0 ? "lost " + std::to_string(lost) : "stored twice " + std::to_string(-lost));
   return s;
 }
@@ -38,6 +39,7 @@ std::optional<TransitionAccount> account_transitions(const RunContext& run, cons
   t.lost = static_cast<int64_t>(consumed) - t.skipped - static_cast<int64_t>(t.stored) -
            static_cast<int64_t>(t.dropped);
   t.replay_generation = storage.generation();
+  t.corrupt_stored = h.corrupt_stored.load();
   return t;
 }
 

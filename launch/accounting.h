@@ -21,6 +21,7 @@ struct TransitionAccount {
   // consumed - skipped - stored - dropped: > 0 records lost, < 0 records stored twice.
   int64_t lost = 0;
   uint64_t replay_generation = 0;  // 1 + replay restarts that re-attached the storage
+  uint64_t corrupt_stored = 0;     // stored records found failing their checksum (never sampled after)
   // "committed by actors 1200 = stored 1100 + dropped 0 + left in rings 100; lost 0".
   std::string describe() const;
 };

@@ -8,6 +8,8 @@
 #include "launch/evaluation.h"
 #include "launch/stress.h"
 #include "launch/stress_faults.h"
+#include "launch/stress_fuzz.h"
+#include "launch/fuzz_targets.h"
 #include "launch/sweep.h"
 #include "launch/top.h"
 #include "launch/train.h"
@@ -118,9 +120,22 @@ void add_stress_command(CLI::App& app) {
   cmd->add_option("--duration", a->duration_s, "Seconds each run lasts (its time limit)")->default_val(60);
   cmd->add_flag("!--no-baseline", a->baseline, "Skip the fault-free baseline run (no retained steps/s)");
   cmd->add_option("--out", a->out_dir, "Output directory (default runs/stress/<UTC time>)");
+  std::string targets;
+  for (const auto& n : fuzz_target_names()) targets += (targets.empty() ? "" : ", ") + n;
+  cmd->add_option("--soak", a->soak_s, "Also run the soak: every fault at random for SECONDS, RSS and fd drift per process")
+      ->check(CLI::Range(10.0, 604800.0));
+  cmd->add_option("--fuzz", a->fuzz_s, "Instead of scenarios: fuzz each reader of untrusted bytes for SECONDS")
+      ->check(CLI::Range(0.1, 86400.0));
+  cmd->add_option("--fuzz-target", a->fuzz_targets, "Fuzz only these (comma-separated): " + targets)
+      ->delimiter(',');
   cmd->callback([a, all] {
+    if (a->fuzz_s > 0) {
+      if (int rc = run_fuzz(*a); rc != 0) throw CLI::RuntimeError(rc);
+      return;
+    }
     if (*all) a->scenarios = scenario_names();
-    if (a->scenarios.empty()) throw CLI::ValidationError("--scenario", "give --scenario NAME or --all");
+    if (a->scenarios.empty() && a->soak_s <= 0)
+      throw CLI::ValidationError("--scenario", "give --scenario NAME, --all, --soak SECONDS or --fuzz SECONDS");
     if (int rc = run_stress(*a); rc != 0) throw CLI::RuntimeError(rc);
   });
 }

@@ -20,6 +20,10 @@
 #include "launch/child.h"
 #include "launch/config.h"
 #include "launch/stress_faults.h"
+#include "launch/stress_outcome.h"
+#include "launch/stress_shm.h"
+#include "launch/stress_signals.h"
+#include "launch/stress_soak.h"
 #include "launch/train_options.h"
 
 namespace shmrl::launch {
@@ -27,8 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using json = nlohmann::ordered_json;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kRecovered = 0.8;  // throughput back at this share of the baseline's
+constexpr double kNaN = kStressNaN;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -37,30 +40,6 @@ std::string utc_stamp() {
   const std::time_t now = std::time(nullptr);
   std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::gmtime(&now));
   return buf;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
-
-// Processes (any state) whose command line names the run: what a run must not leave behind.
-int processes_of(const std::string& run_id) {
-  int n = 0;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmd = slurp(e.path() / "cmdline");
-    for (char& c : cmd) c = c == '\0' ? ' ' : c;
-    n += cmd.find("--run-id " + run_id + " ") != std::string::npos;
-  }
-  return n;
 }
 
 // Member name -> pid, from the stats blocks (each names its writer's pid), and the launcher's own.
@@ -76,19 +55,6 @@ std::vector<std::pair<std::string, pid_t>> run_pids(const RunContext& run, pid_t
   return out;
 }
 
-struct Outcome {
-  std::string name, what, run_id;
-  int exit_code = -1;
-  std::vector<std::string> injected;  // what each fault did
-  std::vector<double> fault_wall_s;   // when, in the run's wall clock (metrics.csv wall_s)
-  uint64_t corrupted = 0;             // records flipped
-  json summary;                       // the run's summary.json (null if none)
-  int leaked_segments = 0, processes_left = 0;
-  double steps_per_s = kNaN, retained = kNaN, recovery_s = kNaN;
-  bool reached_target = false;
-  int checkpoint_restarts = 0, checkpoint_unusable = 0;  // learner restarts; of those without a loadable one
-  bool ok = false;                                        // met every zero target
-};
 
 // The longest time from a fault to a metrics row at >= kRecovered of `rate` (NaN without faults;
 // infinity when throughput never came back).
@@ -122,8 +88,9 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
   o.name = sc.name;
   o.what = sc.what;
   o.run_id = "stress-" + stamp + "-" + sc.name;
+  const double duration = sc.duration_s > 0 ? sc.duration_s : args.duration_s;
   std::vector<std::string> argv = {"train", "--run-dir", (out / "runs").string(), "--run-id", o.run_id,
-                                   "--time-limit", std::to_string(args.duration_s), "--target-return", "1e30",
+                                   "--time-limit", std::to_string(duration), "--target-return", "1e30",
                                    "--seed", std::to_string(args.seed)};
   if (!args.config.empty()) argv.insert(argv.end(), {"--config", args.config});
   for (const auto& s : args.sets) argv.insert(argv.end(), {"--set", s});
@@ -131,13 +98,19 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
   int learners = learners_default;
   for (std::size_t i = 0; i + 1 < sc.train_args.size(); ++i)
     if (sc.train_args[i] == "--learners") learners = std::stoi(sc.train_args[i + 1]);
+  std::size_t next = 0;
+  for (; next < sc.faults.size() && sc.faults[next].at_s < 0; ++next) {
+    o.injected.push_back(inject(sc.faults[next], o.run_id, {}, o.corrupted));
+    std::cout << "  " << o.injected.back() << std::endl;
+  }
   const auto started = Clock::now();
   Child child = Child::spawn(self_exe(), argv, (out / (o.run_id + ".out")).string());
   const fs::path dir = out / "runs" / o.run_id;
   const RunContext run{o.run_id, ProcessId::self(), dir.string()};
   std::optional<Clock::time_point> ready;
-  std::size_t next = 0;
-  const auto deadline = started + std::chrono::seconds(static_cast<int64_t>(args.duration_s) + 120);
+  ResourceSampler resources;
+  double sampled_at = -1;
+  const auto deadline = started + std::chrono::seconds(static_cast<int64_t>(duration) + 120);
   while (!child.poll() && !stop_requested() && Clock::now() < deadline) {
     if (!ready && slurp(dir / "logs" / "launcher.log").find("processes ready") != std::string::npos) ready = Clock::now();
     while (ready && next < sc.faults.size() && since(*ready) >= sc.faults[next].at_s) {
@@ -151,22 +124,24 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
       o.injected.push_back(did);
       o.fault_wall_s.push_back(since(started));
     }
+    if (sc.sample_resources && ready && since(*ready) >= sampled_at + 1) {
+      sampled_at = since(*ready);
+      resources.sample(run_pids(run, child.pid(), actors, learners), sampled_at);
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  if (sc.sample_resources) o.resources = resources.drift(0.25 * duration);
   if (child.running()) {
     std::vector<Child*> c = {&child};
     stop_children(c, std::chrono::seconds(30));
   }
   const int status = child.poll().value_or(0);
   o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (sc.shm_mib > 0) unfill_dev_shm();
   o.leaked_segments = static_cast<int>(shm::list_segments(o.run_id).size());
   o.processes_left = processes_of(o.run_id);
-  std::ifstream sj(dir / "summary.json");
-  o.summary = sj ? json::parse(sj, nullptr, false) : json();
-  if (o.summary.is_discarded()) o.summary = json();
+  read_summary(o, (dir / "summary.json").string());
   if (o.summary.is_object()) {
-    const double wall = o.summary.value("wall_seconds", 0.0);
-    o.steps_per_s = wall > 0 ? o.summary.value("env_steps", 0.0) / wall : kNaN;
     o.retained = baseline_rate > 0 ? o.steps_per_s / baseline_rate : kNaN;
     for (const auto& e : o.summary["evaluations"]) o.reached_target = o.reached_target || e.value("mean", -1e300) >= target;
   }
@@ -175,60 +150,67 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
   o.checkpoint_restarts = static_cast<int>(count(learner_log, "learner 0: restarted:"));
   o.checkpoint_unusable = static_cast<int>(count(learner_log, "no usable checkpoint"));
   const json& t = o.summary.is_object() ? o.summary["transitions"] : json();
+  if (sc.must_fail_start) {
+    // Refused with the reason (its summary's, or the launcher's error when it refused before
+    // creating the run), nothing left.
+    const std::string why = o.summary.is_object() ? o.summary.value("stop_reason", "")
+                                                  : slurp(out / (o.run_id + ".out"));
+    o.ok = o.exit_code != 0 && why.find("/dev/shm") != std::string::npos && o.leaked_segments == 0 &&
+           o.processes_left == 0;
+    return o;
+  }
   o.ok = o.exit_code == 0 && t.is_object() && t["lost"] == 0 && t["skipped"] == 0 && o.leaked_segments == 0 &&
-         o.processes_left == 0 && t["dropped"].get<uint64_t>() == o.corrupted && o.checkpoint_unusable == 0;
+         o.processes_left == 0 && t["dropped"].get<uint64_t>() == o.corrupted.ring &&
+         t.value("corrupt_stored", uint64_t{0}) == o.corrupted.stored && o.checkpoint_unusable == 0 &&
+         (o.resources.is_null() || o.resources.value("within_target", false));
   return o;
 }
 
-std::string cell(double v, int decimals = 1) {
-  if (std::isnan(v)) return "-";
-  if (std::isinf(v)) return "never";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
 
-json to_json(const Outcome& o) {
-  const json& s = o.summary;
-  json j = {{"scenario", o.name}, {"what", o.what}, {"run_id", o.run_id}, {"exit_code", o.exit_code},
-            {"faults", o.injected.size()}, {"fault_log", o.injected}};
-  j["restarts"] = s.is_object() ? s["restarts"] : json();
-  j["transitions"] = s.is_object() ? s["transitions"] : json();
-  j["bad_records_injected"] = o.corrupted;
-  j["leaked_segments"] = o.leaked_segments;
-  j["processes_left"] = o.processes_left;
-  j["recovery_s"] = std::isfinite(o.recovery_s) ? json(o.recovery_s) : json(nullptr);
-  j["env_steps_per_s"] = std::isnan(o.steps_per_s) ? json(nullptr) : json(o.steps_per_s);
-  j["steps_per_s_retained"] = std::isnan(o.retained) ? json(nullptr) : json(o.retained);
-  j["reached_target"] = o.reached_target;
-  j["learner_restarts_logged"] = o.checkpoint_restarts;
-  j["learner_restarts_without_checkpoint"] = o.checkpoint_unusable;
-  j["ok"] = o.ok;
-  return j;
-}
-
-void print_table(const std::vector<Outcome>& all) {
-  std::printf("\n%-16s %6s %-9s %9s %9s %5s %9s %6s %5s %9s %10s %8s %4s\n", "scenario", "faults", "restarts",
-              "committed", "stored", "lost", "bad/drop", "leaked", "procs", "recovery", "steps/s", "retained",
-              "target");
-  for (const auto& o : all) {
-    const json& s = o.summary;
-    const json& t = s.is_object() ? s["transitions"] : json();
-    const json& r = s.is_object() ? s["restarts"] : json();
-    auto num = [](const json& j, const char* k) { return j.is_object() && j.contains(k) ? j[k].dump() : std::string("-"); };
-    const std::string restarts = num(r, "actor") + "/" + num(r, "replay") + "/" + num(r, "learner");
-    const std::string bad = std::to_string(o.corrupted) + "/" + num(t, "dropped");
-    std::printf("%-16s %6zu %-9s %9s %9s %5s %9s %6d %5d %9s %10s %8s %4s%s\n", o.name.c_str(), o.injected.size(),
-                restarts.c_str(), num(t, "committed").c_str(), num(t, "stored").c_str(), num(t, "lost").c_str(),
-                bad.c_str(), o.leaked_segments, o.processes_left, (cell(o.recovery_s) + (std::isfinite(o.recovery_s) ? " s" : "")).c_str(),
-                cell(o.steps_per_s, 0).c_str(), std::isnan(o.retained) ? "-" : (cell(100 * o.retained, 0) + " %").c_str(),
-                o.reached_target ? "yes" : "no", o.ok ? "" : "  <- FAILED a zero target");
+// A scenario with a private /dev/shm: run_scenario in a fork that has its own mount namespace
+// (stress_shm.h); its figures come back as JSON, its output is printed once it has ended.
+Outcome run_in_private_shm(const StressArgs& args, const Scenario& sc, const fs::path& out, const std::string& stamp,
+                           int actors, int learners, double target, double baseline_rate) {
+  const fs::path result = out / (sc.name + ".outcome.json"), log = out / (sc.name + ".stress.log");
+  Outcome skipped;
+  skipped.name = sc.name;
+  skipped.what = sc.what;
+  skipped.ok = true;
+  if (!single_threaded()) {
+    skipped.skipped = "shmrl stress is not single-threaded here, so it cannot fork the scenario";
+    return skipped;
   }
-  std::printf("restarts: actor/replay/learner; bad/drop: ring records corrupted / dropped by their checksum; procs: "
-              "processes of the run alive after it ended; recovery: fault to >= %.0f %% of the baseline's steps/s "
-              "(the longest); target: an evaluation reached the config's target return\n",
-              100 * kRecovered);
+  Child c = Child::fork_run("shmrl stress " + sc.name, log.string(), [&] {
+    std::string why;
+    Outcome o;
+    if (private_dev_shm(sc.shm_mib, why)) {
+      o = run_scenario(args, sc, out, stamp, actors, learners, target, baseline_rate);
+    } else {
+      o = skipped;
+      o.skipped = why;
+    }
+    json j = to_json(o);
+    std::ofstream(result) << j.dump(2) << "\n";
+    return 0;
+  });
+  c.wait_until(Clock::now() + std::chrono::seconds(static_cast<int64_t>(args.duration_s) + 180));
+  if (c.running()) {
+    std::vector<Child*> cs = {&c};
+    stop_children(cs, std::chrono::seconds(30));
+  }
+  std::cout << slurp(log) << std::flush;
+  std::ifstream in(result);
+  const json j = in ? json::parse(in, nullptr, false) : json();
+  if (j.is_discarded() || !j.is_object()) {
+    Outcome failed = skipped;
+    failed.skipped.clear();
+    failed.ok = false;
+    failed.injected = {"the scenario's fork wrote no figures: see " + log.string()};
+    return failed;
+  }
+  return outcome_from_json(j);
 }
+
 
 }  // namespace
 
@@ -245,6 +227,7 @@ int run_stress(const StressArgs& args) {
     for (std::size_t i = 0; i < names.size(); ++i)
       scenarios.push_back(make_scenario(names[i], args.duration_s, static_cast<int>(cfg.get_int("run.actors")),
                                         args.seed + 1000 * i));
+    if (args.soak_s > 0) scenarios.push_back(soak_scenario(args.soak_s, static_cast<int>(cfg.get_int("run.actors")), args.seed));
   } catch (const std::exception& e) {
     std::cerr << "shmrl stress: " << e.what() << "\n";
     return 2;
@@ -268,7 +251,7 @@ int run_stress(const StressArgs& args) {
   double baseline_rate = kNaN;
   if (args.baseline) {
     std::cout << "baseline (no faults)" << std::endl;
-    const Outcome b = run_scenario(args, Scenario{"baseline", "no faults", {}, {}}, out, stamp, actors, learners, target, kNaN);
+    const Outcome b = run_scenario(args, Scenario{"baseline", "no faults", {}, {}, 0, false}, out, stamp, actors, learners, target, kNaN);
     baseline_rate = b.steps_per_s;
     doc["baseline"] = to_json(b);
   }
@@ -277,7 +260,10 @@ int run_stress(const StressArgs& args) {
   for (const auto& sc : scenarios) {
     if (stop_requested()) break;
     std::cout << sc.name << std::endl;
-    all.push_back(run_scenario(args, sc, out, stamp, actors, learners, target, baseline_rate));
+    if (sc.shm_mib > 0) all.push_back(run_in_private_shm(args, sc, out, stamp, actors, learners, target, baseline_rate));
+    else if (!sc.faults.empty() && sc.faults[0].kind == FaultKind::SignalLauncher)
+      all.push_back(run_launcher_signals(args, sc, out.string(), stamp));
+    else all.push_back(run_scenario(args, sc, out, stamp, actors, learners, target, baseline_rate));
     ok = ok && all.back().ok;
     doc["scenarios"].push_back(to_json(all.back()));
     std::ofstream(out / "stress.json") << doc.dump(2) << "\n";

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -15,6 +16,9 @@
 #include "common/run.h"
 #include "common/shm/segment.h"
 #include "common/shm/spsc_ring.h"
+#include "launch/stress_shm.h"
+#include "launch/stress_signals.h"
+#include "replay/storage.h"
 
 namespace shmrl::launch {
 namespace {
@@ -73,7 +77,57 @@ uint64_t corrupt_ring(const std::string& run_id, int a, int n, std::mt19937_64& 
   return flipped;
 }
 
+// Flips one byte in each of up to `n` distinct stored records of the replay storage not flagged
+// corrupt yet, among the newest half of the capacity (none is evicted before the scrub finds it).
+uint64_t corrupt_storage(const std::string& run_id, int n, std::mt19937_64& rng) {
+  if (!shm::Segment::exists(run_id, seg::replay_storage())) return 0;
+  auto seg = shm::Segment::open(run_id, seg::replay_storage());
+  const auto& h = *reinterpret_cast<const replay::StorageHeader*>(seg.data());
+  // Whole-record layout only: frame-deduplicated items hold frame indices, not record bytes.
+  if (seg.size() < sizeof h || h.magic.load() != replay::kStorageMagic || h.frames_offset != 0) return 0;
+  const uint64_t cap = h.capacity, end = h.committed.load();
+  const uint64_t from = std::max(h.begin.load(), end - std::min(end, cap / 2));
+  std::byte* records = seg.data() + h.records_offset;
+  const auto* flags = reinterpret_cast<const uint8_t*>(seg.data() + h.corrupt_offset);
+  uint64_t flipped = 0;
+  std::vector<uint64_t> done;
+  for (int tries = 0; tries < 100 * n && flipped < static_cast<uint64_t>(n) && end > from; ++tries) {
+    const uint64_t key = std::uniform_int_distribution<uint64_t>(from, end - 1)(rng);
+    if (flags[key % cap] != 0 || std::find(done.begin(), done.end(), key) != done.end()) continue;
+    const std::size_t byte = std::uniform_int_distribution<std::size_t>(0, h.record_bytes - 1)(rng);
+    records[(key % cap) * h.record_bytes + byte] ^= std::byte{0x5a};
+    done.push_back(key);
+    ++flipped;
+  }
+  return flipped;
+}
+
+// Stops the replay, flips records (ring or storage) and continues it. Returns the records flipped.
+uint64_t corrupt_with_replay_stopped(pid_t replay, const Fault& f, const std::string& run_id) {
+  kill(replay, SIGSTOP);
+  // Flip only once it is stopped: its writer then holds no span beyond kWriterWindow.
+  uint64_t n = 0;
+  if (await_stopped(replay, true)) {
+    std::mt19937_64 rng(static_cast<uint64_t>(f.at_s * 1000) + static_cast<uint64_t>(f.index));
+    n = f.kind == FaultKind::CorruptRing ? corrupt_ring(run_id, f.index, f.records, rng)
+                                         : corrupt_storage(run_id, f.records, rng);
+  }
+  kill(replay, SIGCONT);
+  await_stopped(replay, false);
+  return n;
+}
+
 }  // namespace
+
+const char* phase_name(Phase p) {
+  switch (p) {
+    case Phase::Startup: return "startup";
+    case Phase::Training: return "training";
+    case Phase::Evaluation: return "evaluation";
+    case Phase::Checkpointing: return "checkpointing";
+  }
+  return "?";
+}
 
 std::string Fault::describe() const {
   char at[32];
@@ -89,13 +143,22 @@ std::string Fault::describe() const {
     case FaultKind::CorruptRing:
       return at + ("flip a byte in " + std::to_string(records) + " unconsumed records of actor_ring." +
                    std::to_string(index) + " (replay stopped meanwhile)");
+    case FaultKind::SignalLauncher:
+      return "SIG" + std::string(sigabbrev_np(signal)) + " the launcher " + std::to_string(at_s).substr(0, 4) +
+             " s into " + phase_name(phase);
+    case FaultKind::FillShm:
+      return (at_s < 0 ? std::string("before start: ") : std::string(at)) + "fill /dev/shm (private tmpfs) " +
+             (records > 0 ? "but " + std::to_string(records) + " MiB" : std::string("to its last page"));
+    case FaultKind::CorruptStorage:
+      return at + ("flip a byte in " + std::to_string(records) + " records of replay-storage (replay stopped meanwhile)");
   }
   return at;
 }
 
 const std::vector<std::string>& scenario_names() {
-  static const std::vector<std::string> names = {"actor-chaos", "replay-kill", "learner-kill", "learner-kill-2",
-                                                 "stall",       "corruption",  "checkpoint-kill"};
+  static const std::vector<std::string> names = {"actor-chaos", "replay-kill",     "learner-kill",  "learner-kill-2",
+                                                 "stall",       "corruption",      "checkpoint-kill", "shm-full-start",
+                                                 "shm-full-mid", "launcher-signals"};
   return names;
 }
 
@@ -126,16 +189,37 @@ Scenario make_scenario(const std::string& name, double d, int actors, uint64_t s
     const double at = 0.2 * d;
     s.faults = {{at, FaultKind::Stop, Role::Learner, 0, 0}, {at + stop_for, FaultKind::Cont, Role::Learner, 0, 0}};
   } else if (name == "corruption") {
-    s.what = "flip bytes in committed, unconsumed ring records 3 times";
-    spread(3, FaultKind::CorruptRing, Role::Actor, 0);
-    for (auto& f : s.faults) {
-      f.index = std::uniform_int_distribution<int>(0, actors - 1)(rng);
+    s.what = "flip bytes in unconsumed ring records 3 times and in stored records 3 times";
+    spread(6, FaultKind::CorruptRing, Role::Actor, 0);
+    for (std::size_t i = 0; i < s.faults.size(); ++i) {
+      auto& f = s.faults[i];
       f.records = 4;
+      if (i % 2 == 1) {
+        f.kind = FaultKind::CorruptStorage;
+        f.role = Role::Replay;
+      } else {
+        f.index = std::uniform_int_distribution<int>(0, actors - 1)(rng);
+      }
     }
   } else if (name == "checkpoint-kill") {
     s.what = "SIGKILL the learner 10 times while it checkpoints every 0.2 s";
     s.train_args = {"--set", "learner.checkpoint_period_s=0.2", "--set", "run.restarts.learner=10"};
     spread(10, FaultKind::Kill, Role::Learner, 0);
+  } else if (name == "launcher-signals") {
+    return launcher_signals_scenario(4, seed);  // in session order, not by time
+  } else if (name == "shm-full-start") {
+    // Room for the replay storage the launcher checks up front (CartPole's: 3.6 MiB), not for the rest.
+    s.what = "/dev/shm (a private 64 MiB tmpfs) full but 5 MiB before the run starts";
+    s.shm_mib = 64;
+    s.must_fail_start = true;
+    s.faults = {{-1, FaultKind::FillShm, Role::Replay, 0, 5}};
+  } else if (name == "shm-full-mid") {
+    s.what = "/dev/shm (a private 64 MiB tmpfs) full mid-run, then SIGKILL replay, actor, learner";
+    s.shm_mib = 64;
+    s.faults = {{0.3 * d, FaultKind::FillShm, Role::Replay, 0, 0},
+                {0.45 * d, FaultKind::Kill, Role::Replay, 0, 0},
+                {0.6 * d, FaultKind::Kill, Role::Actor, std::uniform_int_distribution<int>(0, actors - 1)(rng), 0},
+                {0.75 * d, FaultKind::Kill, Role::Learner, 0, 0}};
   } else {
     std::string known;
     for (const auto& n : scenario_names()) known += (known.empty() ? "" : ", ") + n;
@@ -146,26 +230,22 @@ Scenario make_scenario(const std::string& name, double d, int actors, uint64_t s
 }
 
 std::string inject(const Fault& f, const std::string& run_id, const std::vector<std::pair<std::string, pid_t>>& pids,
-                   uint64_t& corrupted) {
+                   Corrupted& corrupted) {
   // Only the launcher's live children are signalled: a stats block may name a pid that ended since.
   const pid_t launcher = pid_of(pids, "launcher");
   auto live = [&](pid_t p) {
     const auto st = state_of(p);
     return p > 0 && st.ppid == launcher && st.state != 'Z';
   };
-  if (f.kind == FaultKind::CorruptRing) {
+  if (f.kind == FaultKind::FillShm) {
+    const uint64_t bytes = fill_dev_shm(static_cast<uint64_t>(f.records) << 20);
+    return f.describe() + ": " + std::to_string(bytes >> 20) + " MiB taken";
+  }
+  if (f.kind == FaultKind::CorruptRing || f.kind == FaultKind::CorruptStorage) {
     const pid_t replay = pid_of(pids, "replay");
     if (!live(replay)) return "";
-    kill(replay, SIGSTOP);
-    // Flip only once it is stopped: its writer then holds no span beyond kWriterWindow.
-    uint64_t n = 0;
-    if (await_stopped(replay, true)) {
-      std::mt19937_64 rng(static_cast<uint64_t>(f.at_s * 1000) + static_cast<uint64_t>(f.index));
-      n = corrupt_ring(run_id, f.index, f.records, rng);
-    }
-    kill(replay, SIGCONT);
-    await_stopped(replay, false);
-    corrupted += n;
+    const uint64_t n = corrupt_with_replay_stopped(replay, f, run_id);
+    (f.kind == FaultKind::CorruptRing ? corrupted.ring : corrupted.stored) += n;
     return f.describe() + ": " + std::to_string(n) + " flipped";
   }
   const pid_t target = pid_of(pids, member_name(f.role, f.index));

@@ -1,8 +1,9 @@
 #pragma once
 // `shmrl stress` scenarios: which faults, when, against which process of a running `shmrl train`,
 // as a seeded schedule (printed before the run), and how each fault is injected: SIGKILL, SIGSTOP /
-// SIGCONT, or flipped bytes in records an actor committed to its ring and the replay service has not
-// consumed yet (the replay is stopped meanwhile, so exactly those records fail their checksum).
+// SIGCONT, flipped bytes in records an actor committed to its ring and the replay service has not
+// consumed yet, or flipped bytes in records of the replay storage (the replay is stopped meanwhile,
+// so exactly those records fail their checksum).
 // Launcher main thread.
 #include <cstdint>
 #include <string>
@@ -13,14 +14,19 @@
 
 namespace shmrl::launch {
 
-enum class FaultKind { Kill, Stop, Cont, CorruptRing };
+enum class FaultKind { Kill, Stop, Cont, CorruptRing, CorruptStorage, FillShm, SignalLauncher };
+// When a SignalLauncher fault hits its session (launch/stress_signals.h).
+enum class Phase { Startup, Training, Evaluation, Checkpointing };
+const char* phase_name(Phase p);
 
 struct Fault {
-  double at_s = 0;  // seconds after every process was ready
+  double at_s = 0;  // seconds after every process was ready; < 0: before the run starts
   FaultKind kind = FaultKind::Kill;
   Role role = Role::Actor;
   int index = 0;    // actor id / learner rank (0 for the replay)
-  int records = 0;  // CorruptRing: records to flip
+  int records = 0;  // CorruptRing, CorruptStorage: records to flip; FillShm: MiB to leave free
+  int signal = 0;   // SignalLauncher: SIGINT, SIGTERM or SIGKILL; at_s counts from its phase's start
+  Phase phase = Phase::Training;
   std::string describe() const;  // "12.0 s: SIGKILL actor1"
 };
 
@@ -29,6 +35,10 @@ struct Scenario {
   std::string what;                       // one line for the table's legend
   std::vector<std::string> train_args;    // beyond the common ones (e.g. --learners 2)
   std::vector<Fault> faults;              // by time
+  int shm_mib = 0;                        // > 0: run in a private /dev/shm of this size (stress_shm.h)
+  bool must_fail_start = false;           // the run must refuse to start (with why), not train
+  bool sample_resources = false;          // RSS and open fds of every process (launch/stress_soak.h)
+  double duration_s = 0;                  // the run's length; 0 = --duration
 };
 
 // The scenario `name` for a run of `duration_s` seconds with `actors` actors, its random choices
@@ -38,9 +48,12 @@ Scenario make_scenario(const std::string& name, double duration_s, int actors, u
 const std::vector<std::string>& scenario_names();
 
 // Injects `f` into the run `run_id` whose processes are `pids` (by member name: "launcher",
-// "replay", "learner0", "actor1"; only the launcher's live children are signalled). Returns what it did ("" when the target was not running: skipped), and adds
-// flipped records to `corrupted`.
+// "replay", "learner0", "actor1"; only the launcher's live children are signalled). Returns what it
+// did ("" when the target was not running: skipped), and adds flipped records to `corrupted`.
+struct Corrupted {
+  uint64_t ring = 0, stored = 0;  // records flipped in actor rings / in the replay storage
+};
 std::string inject(const Fault& f, const std::string& run_id, const std::vector<std::pair<std::string, pid_t>>& pids,
-                   uint64_t& corrupted);
+                   Corrupted& corrupted);
 
 }  // namespace shmrl::launch

@@ -43,7 +43,7 @@ void write_summary(const std::string& path, const RunSummary& s) {
     const auto& t = *s.transitions;
     j["transitions"] = {{"committed", t.committed}, {"stored", t.stored},     {"dropped", t.dropped},
                         {"in_rings", t.in_rings},   {"skipped", t.skipped},   {"lost", t.lost},
-                        {"replay_generation", t.replay_generation}};
+                        {"replay_generation", t.replay_generation}, {"corrupt_stored", t.corrupt_stored}};
   } else {
     j["transitions"] = nullptr;
   }

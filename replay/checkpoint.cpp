@@ -17,11 +17,12 @@ namespace shmrl::replay {
 namespace {
 
 constexpr char kMagic[8] = {'S', 'H', 'M', 'R', 'L', 'R', 'C', 'K'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;        // 2: Corrupt blocks (version 1 files load, every record sealed good)
+constexpr uint32_t kOldestVersion = 1;
 constexpr uint64_t kItemsPerBlock = 1 << 16;
 // Records rebuilt from frame-deduplicated items per block (each up to tens of KB).
 constexpr uint64_t kRebuiltPerBlock = 256;
-enum BlockKind : uint32_t { kRecords = 1, kPriorities = 2, kEnd = 3 };
+enum BlockKind : uint32_t { kRecords = 1, kPriorities = 2, kEnd = 3, kCorrupt = 4 };
 
 struct FileHeader {
   char magic[8];
@@ -128,6 +129,7 @@ void write_checkpoint(const std::string& path, const Storage& storage, const Tra
     w.put(&h, sizeof h);
     const std::size_t rb = schema.record_bytes();
     const uint64_t cap = storage.capacity();
+    std::vector<uint8_t> corrupt;
     // Blocks never wrap around the end of the slot array, so each payload is one contiguous span.
     // Frame-deduplicated items are written as the whole records they rebuild.
     const uint64_t per_block = storage.frames() ? kRebuiltPerBlock : kItemsPerBlock;
@@ -137,6 +139,10 @@ void write_checkpoint(const std::string& path, const Storage& storage, const Tra
       for (uint64_t i = 0; !rebuilt.empty() && i < n; ++i) storage.read(k + i, rebuilt.data() + i * rb);
       w.block(kRecords, k, n, rebuilt.empty() ? storage.record(k) : rebuilt.data(), n * rb);
       w.block(kPriorities, k, n, &storage.priority(k), n * sizeof(float));
+      // Each record verified now: the file's own checksums would make a corrupt one look sound.
+      corrupt.resize(n);
+      for (uint64_t i = 0; i < n; ++i) corrupt[i] = storage.intact(k + i, (k + i) % cap) ? 0 : 1;
+      w.block(kCorrupt, k, n, corrupt.data(), n);
       k += n;
     }
     w.block(kEnd, s.end, w.blocks(), nullptr, 0);
@@ -159,9 +165,9 @@ CheckpointState load_checkpoint(const std::string& path, Storage& storage, const
   if (std::fread(&h, sizeof h, 1, file.f) != 1) throw refuse("shorter than its header (truncated?)");
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) throw refuse("not a replay checkpoint (bad magic)");
   if (h.checksum != self_checksum(h)) throw refuse("header checksum mismatch (corrupt)");
-  if (h.version != kVersion)
+  if (h.version < kOldestVersion || h.version > kVersion)
     throw refuse("format version " + std::to_string(h.version) + ", this build reads " +
-                 std::to_string(kVersion));
+                 std::to_string(kOldestVersion) + " to " + std::to_string(kVersion));
   if (h.schema_fingerprint != schema.fingerprint() || h.record_bytes != schema.record_bytes())
     throw refuse("written for another transition schema (" + std::to_string(h.record_bytes) +
                  "-byte records, this env's are " + std::to_string(schema.record_bytes()) +
@@ -173,7 +179,8 @@ CheckpointState load_checkpoint(const std::string& path, Storage& storage, const
   const uint64_t keep_from = h.end - h.begin > cap ? h.end - cap : h.begin;
   const std::size_t rb = schema.record_bytes();
   std::vector<std::byte> buf;
-  uint64_t blocks = 0, next_records = h.begin, next_prios = h.begin;
+  std::vector<uint64_t> corrupt_keys;
+  uint64_t blocks = 0, next_records = h.begin, next_prios = h.begin, next_corrupt = h.begin;
   for (;;) {
     BlockHeader b{};
     if (std::fread(&b, sizeof b, 1, file.f) != 1)
@@ -184,9 +191,10 @@ CheckpointState load_checkpoint(const std::string& path, Storage& storage, const
       if (b.count != blocks || b.first_key != h.end) throw refuse("end marker does not match the blocks read");
       break;
     }
-    const std::size_t item = b.kind == kRecords ? rb : sizeof(float);
-    uint64_t& next = b.kind == kRecords ? next_records : next_prios;
-    if ((b.kind != kRecords && b.kind != kPriorities) || b.first_key != next ||
+    const bool known = b.kind == kRecords || b.kind == kPriorities || (b.kind == kCorrupt && h.version >= 2);
+    const std::size_t item = b.kind == kRecords ? rb : b.kind == kCorrupt ? 1 : sizeof(float);
+    uint64_t& next = b.kind == kRecords ? next_records : b.kind == kCorrupt ? next_corrupt : next_prios;
+    if (!known || b.first_key != next ||
         b.count > kItemsPerBlock || b.payload_bytes != b.count * item || next + b.count > h.end)
       throw refuse("block " + std::to_string(blocks) + " does not fit the key range (corrupt)");
     buf.resize(b.payload_bytes);
@@ -199,18 +207,23 @@ CheckpointState load_checkpoint(const std::string& path, Storage& storage, const
       if (k < keep_from) continue;
       if (b.kind == kRecords && storage.frames()) storage.restore_append(k, buf.data() + i * rb);
       else if (b.kind == kRecords) std::memcpy(storage.record(k), buf.data() + i * rb, rb);
-      else std::memcpy(&storage.priority(k), buf.data() + i * sizeof(float), sizeof(float));
+      else if (b.kind == kPriorities) std::memcpy(&storage.priority(k), buf.data() + i * sizeof(float), sizeof(float));
+      else if (buf[i] != std::byte{0}) corrupt_keys.push_back(k);
     }
     next += b.count;
     ++blocks;
   }
-  if (next_records != h.end || next_prios != h.end) throw refuse("it lacks some items' blocks (corrupt)");
+  if (next_records != h.end || next_prios != h.end || (h.version >= 2 && next_corrupt != h.end))
+    throw refuse("it lacks some items' blocks (corrupt)");
   // The frame layout may have evicted the oldest items early (restore_append).
   const uint64_t first = storage.frames() ? std::max(keep_from, storage.begin()) : keep_from;
   for (uint64_t k = first; k < h.end; ++k) {
     const float p = storage.priority(k);
     if (!(p >= 0) || !std::isfinite(p)) throw refuse("item " + std::to_string(k) + " has priority " + std::to_string(p));
   }
+  storage.seal(first, h.end - first);
+  for (uint64_t k : corrupt_keys)
+    if (k >= first) storage.mark_corrupt(k);
   storage.set_range(first, h.end);
   CheckpointState s;
   s.begin = first;

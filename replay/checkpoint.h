@@ -5,7 +5,9 @@
 //
 // Format (little-endian, fixed-size structs below): FileHeader, then blocks, each a BlockHeader with
 // the XXH64 of its payload and of itself, then the payload: Records blocks (count records of
-// record_bytes), Priorities blocks (count floats), and a final End block whose count is the number
+// record_bytes), Priorities blocks (count floats), Corrupt blocks (count bytes, 1 = the record
+// failed its storage checksum when written; version 2 on; loaded records are sealed, those flagged
+// corrupt are marked so again), and a final End block whose count is the number
 // of blocks before it. Written to "<path>.tmp", fsynced, renamed over path, directory fsynced: a
 // crash leaves either the old file or the new one. A load refuses (CheckpointError saying what is
 // wrong and where) a file with a bad magic/version/checksum, a torn tail (no End block), counts that

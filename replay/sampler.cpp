@@ -44,6 +44,8 @@ void ReplayService::sampler_loop(int rank) {
   const std::size_t B = opts_.batch_size;
   const uint64_t generation = storage_.generation();
   std::vector<const std::byte*> records(B);
+  std::vector<uint64_t> slots(B);
+  std::vector<uint32_t> sums(B);
   // Frame layout: each sampled record is rebuilt here first (whole records are gathered in place).
   std::vector<std::byte> rebuilt(storage_.frames() ? B * schema_.record_bytes() : 0);
   int slot = -1;
@@ -75,15 +77,23 @@ void ReplayService::sampler_loop(int rank) {
       const uint64_t begin = storage_.begin(), begin_slot = begin % opts_.capacity;
       for (std::size_t i = 0; !rebuilt.empty() && i < B; ++i) {
         records[i] = rebuilt.data() + i * schema_.record_bytes();
+        slots[i] = keys[i] % opts_.capacity;
         storage_.read(keys[i], rebuilt.data() + i * schema_.record_bytes());
       }
       for (std::size_t i = 0; rebuilt.empty() && i < B; ++i) {
         uint64_t slot_i = keys[i] - begin + begin_slot;
         slot_i -= slot_i >= opts_.capacity ? opts_.capacity : 0;
+        slots[i] = slot_i;
         records[i] = storage_.record_at_slot(slot_i);
         __builtin_prefetch(records[i]);
+        __builtin_prefetch(storage_.checksums() + slot_i);
       }
       gatherer_.gather(batch, records.data(), B);
+      // Verified after the gather, which brought the records into cache; rows that fail are
+      // replaced and the batch gathered again (no intact row at all: draw again).
+      const std::size_t intact = verify_rows(keys, slots.data(), records.data(), out.weights(slot), sums.data(), B);
+      if (intact == 0) continue;
+      if (intact < B) gatherer_.gather(batch, records.data(), B);
     }
     storage_.header().samples.fetch_add(B, std::memory_order_relaxed);
     out.publish(slot, beta, generation);

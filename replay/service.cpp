@@ -36,7 +36,8 @@ std::string sampler_prefix(int rank) { return "sampler" + std::to_string(rank) +
 std::vector<std::string> stat_names(int actors, int learners) {
   std::vector<std::string> n = {
       "ready", "generation", "size", "capacity", "inserts", "samples", "batches",
-      "insert_blocked_s", "sample_blocked_s", "rejected_items", "corrupt_records",
+      "insert_blocked_s", "sample_blocked_s", "rejected_items", "corrupt_records", "corrupt_stored",
+      "corrupt_stored_sampled", "corrupt_stored_scrubbed",
       "priority_updates", "priority_updates_stale", "priority_updates_rejected",
       "priority_updates_ignored", "checkpoints", "limiter_diff", "beta", "max_priority"};
   for (int a = 0; a < actors; ++a) n.push_back("actor" + std::to_string(a) + "_inserts");
@@ -159,6 +160,9 @@ void ReplayService::publish_stats() {
   s.set("sample_blocked_s", lc.sample_blocked_s);
   s.set("rejected_items", static_cast<double>(c_.rejected_items.load()));
   s.set("corrupt_records", static_cast<double>(c_.corrupt_records.load()));
+  s.set("corrupt_stored", static_cast<double>(h.corrupt_stored.load()));
+  s.set("corrupt_stored_sampled", static_cast<double>(c_.corrupt_stored_sampled.load()));
+  s.set("corrupt_stored_scrubbed", static_cast<double>(c_.corrupt_stored_scrubbed.load()));
   s.set("priority_updates", static_cast<double>(c_.prio_applied.load()));
   s.set("priority_updates_stale", static_cast<double>(c_.prio_stale.load()));
   s.set("priority_updates_rejected", static_cast<double>(c_.prio_rejected.load()));

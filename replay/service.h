@@ -4,8 +4,10 @@
 //
 // Threads and what they own:
 //   writer   drains every actor ring (consumer side) into the storage through the rate limiter,
-//            and applies the priority updates the samplers queue to it (moodycamel
-//            ConcurrentQueue). It is the only thread that mutates storage or selector.
+//            applies the priority updates the samplers queue to it (moodycamel ConcurrentQueue)
+//            and scrubs the stored records' checksums in the background. It is the only thread
+//            that writes records; the samplers too mark a record corrupt (priority 0 in storage
+//            and selector), under the storage lock like every selector access.
 //   sampler  one per learner rank r: consumer of learner_priorities(r) (validates updates, queues
 //            them for the writer), fills learner_batches(r) slots: limiter, then sample + gather
 //            under the storage lock.
@@ -47,6 +49,9 @@ inline constexpr const char* kWriterStagePrefix = "writer_";
 // Totals since this service process started (storage-wide totals are in StorageHeader).
 struct ServiceCounters {
   std::atomic<uint64_t> inserts{0}, rejected_items{0}, corrupt_records{0}, samples{0}, batches{0};
+  // Batch rows dropped because their record failed its checksum (a record drawn again counts
+  // again: the uniform selector still draws a marked one), and records the scrub found first.
+  std::atomic<uint64_t> corrupt_stored_sampled{0}, corrupt_stored_scrubbed{0};
   std::atomic<uint64_t> prio_received{0}, prio_applied{0}, prio_stale{0}, prio_rejected{0},
       prio_ignored{0}, checkpoints{0};
 };
@@ -89,6 +94,16 @@ class ReplayService {
   // At most max_take records of the ring, within the limiter's allowance. Writer thread.
   std::size_t drain_ring(int actor, uint64_t max_take, bool& blocked);
   void skip_to_ring_pos(int actor);                    // constructor
+  // A record that failed its checksum: flagged, priority 0 (the prioritized selector never draws
+  // it again). True the first time for this record. Storage lock held.
+  bool drop_corrupt(uint64_t key);
+  // Batch rows whose record fails its checksum are dropped and replaced by a copy of an intact
+  // row (key, weight, record) of the same batch. Returns the intact rows (0: publish nothing).
+  // sums: n scratch values. Storage lock held; O(n * record_bytes).
+  std::size_t verify_rows(uint64_t* keys, const uint64_t* slots, const std::byte** records, float* weights,
+                          uint32_t* sums, std::size_t n);
+  // Verifies the next stored records (about kScrubBytes of them) from scrub_key_. Writer thread.
+  void scrub();
   void sampler_loop(int rank);
   bool forward_priority_updates(int rank, moodycamel::ProducerToken& tok);  // sampler
   double beta_now() const;
@@ -110,6 +125,8 @@ class ReplayService {
   std::vector<std::atomic<double>*> actor_insert_stats_;  // stats_ entries "actor<i>_inserts"
   std::unique_ptr<StageClock> writer_clock_;                // lapped by the writer thread only
   int first_ring_ = 0;  // writer thread: the ring drained first this round (rotates)
+  uint64_t scrub_key_ = 0;       // writer thread: the next key the scrub verifies
+  Clock::time_point next_scrub_;  // writer thread
   std::vector<std::unique_ptr<StageClock>> sampler_clocks_;  // [rank]: lapped by its sampler only
 
   std::mutex mu_;  // storage + selector

@@ -7,7 +7,9 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "common/shm/checksum.h"
 #include "common/time.h"
 
 namespace shmrl::replay {
@@ -15,7 +17,7 @@ namespace {
 constexpr std::size_t align64(std::size_t x) { return (x + 63) / 64 * 64; }
 
 struct Offsets {
-  std::size_t records, priorities, ring_pos, frames, total;
+  std::size_t records, priorities, ring_pos, checksums, corrupt, frames, total;
 };
 // item_bytes: a whole record, or a frame store's item with pool_bytes of frames after the rest.
 Offsets offsets(uint64_t capacity, std::size_t item_bytes, std::size_t pool_bytes = 0) {
@@ -23,8 +25,10 @@ Offsets offsets(uint64_t capacity, std::size_t item_bytes, std::size_t pool_byte
   o.records = align64(sizeof(StorageHeader));
   o.priorities = align64(o.records + capacity * item_bytes);
   o.ring_pos = align64(o.priorities + capacity * sizeof(float));
-  o.frames = pool_bytes ? align64(o.ring_pos + kMaxActors * sizeof(uint64_t)) : 0;
-  o.total = align64(pool_bytes ? o.frames + pool_bytes : o.ring_pos + kMaxActors * sizeof(uint64_t));
+  o.checksums = align64(o.ring_pos + kMaxActors * sizeof(uint64_t));
+  o.corrupt = align64(o.checksums + capacity * sizeof(uint32_t));
+  o.frames = pool_bytes ? align64(o.corrupt + capacity) : 0;
+  o.total = align64(pool_bytes ? o.frames + pool_bytes : o.corrupt + capacity);
   return o;
 }
 Offsets offsets(uint64_t capacity, const TransitionSchema& schema, bool frames) {
@@ -64,6 +68,8 @@ Storage::Storage(shm::Segment seg, const TransitionSchema& schema) : seg_(std::m
   records_ = seg_.data() + hdr_->records_offset;
   priorities_ = reinterpret_cast<float*>(seg_.data() + hdr_->priorities_offset);
   ring_pos_ = reinterpret_cast<std::atomic<uint64_t>*>(seg_.data() + hdr_->ring_pos_offset);
+  checksums_ = reinterpret_cast<uint32_t*>(seg_.data() + hdr_->checksums_offset);
+  corrupt_ = reinterpret_cast<uint8_t*>(seg_.data() + hdr_->corrupt_offset);
   if (hdr_->frames_offset != 0)
     frames_ = std::make_unique<FrameStore>(schema, records_, seg_.data() + hdr_->frames_offset, capacity_);
 }
@@ -80,6 +86,8 @@ Storage Storage::create(const RunContext& run, uint64_t capacity, const Transiti
   h->records_offset = o.records;
   h->priorities_offset = o.priorities;
   h->ring_pos_offset = o.ring_pos;
+  h->checksums_offset = o.checksums;
+  h->corrupt_offset = o.corrupt;
   h->frames_offset = o.frames;
   h->created_ns = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
@@ -164,6 +172,10 @@ void Storage::write(uint64_t key, const std::byte* record) {
     std::atomic_thread_fence(std::memory_order_seq_cst);  // as in begin_insert
     return b;
   });
+  // Sealed from the whole record in hand (seal() would have to rebuild it from its frames).
+  const uint64_t slot = key % capacity_;
+  checksums_[slot] = shm::detail::checksum(record, record_bytes_, key);
+  corrupt_[slot] = 0;
 }
 
 void Storage::read(uint64_t key, std::byte* record) const {
@@ -200,6 +212,41 @@ void Storage::set_ring_pos(uint32_t actor, uint64_t ring_pos) {
   hdr_->journal_committed.store(0);
   hdr_->ring_pos_adjust.fetch_add(static_cast<int64_t>(ring_pos) - static_cast<int64_t>(ring_pos_[actor].load()));
   ring_pos_[actor].store(ring_pos);
+}
+
+void Storage::seal(uint64_t first_key, uint64_t n) {
+  if (frames_) return;  // write() sealed them
+  // Per contiguous run of slots, four checksum chains interleaved (shm::detail::checksums).
+  for (uint64_t k = first_key; k < first_key + n;) {
+    const uint64_t slot = k % capacity_, run = std::min(first_key + n - k, capacity_ - slot);
+    shm::detail::checksums(record_at_slot(slot), record_bytes_, run, record_bytes_, k, checksums_ + slot);
+    std::fill_n(corrupt_ + slot, run, uint8_t{0});
+    k += run;
+  }
+}
+
+uint32_t Storage::present_checksum(uint64_t key, uint64_t slot) const {
+  if (!frames_) return shm::detail::checksum(record_at_slot(slot), record_bytes_, key);
+  std::vector<std::byte> rebuilt(record_bytes_);
+  read(key, rebuilt.data());
+  return shm::detail::checksum(rebuilt.data(), record_bytes_, key);
+}
+
+bool Storage::intact(uint64_t key, uint64_t slot) const {
+  // The flag needs no read here: a marked record keeps failing its checksum (it is never re-sealed).
+  return present_checksum(key, slot) == checksums_[slot];
+}
+
+bool Storage::mark_corrupt(uint64_t key) {
+  const uint64_t slot = key % capacity_;
+  uint8_t& flag = corrupt_[slot];
+  if (flag != 0) return false;
+  flag = 1;
+  // Its checksum made to fail on the bytes it has now (a record re-sealed by a checkpoint load
+  // would match them), so intact() needs no flag read.
+  checksums_[slot] = present_checksum(key, slot) ^ 1u;
+  hdr_->corrupt_stored.fetch_add(1);
+  return true;
 }
 
 void Storage::set_range(uint64_t begin, uint64_t end) {

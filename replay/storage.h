@@ -18,6 +18,10 @@
 // sum(ring_pos) - ring_pos_adjust == (committed - restored) + dropped; a difference is a record
 // lost (> 0) or stored twice (< 0).
 // Also kept here for restarts: the rate limiter's diff, samples drawn and the running max priority.
+// Record checksums: every stored record carries the ring's record checksum (common/shm/checksum.h)
+// of its bytes seeded with its key, written at insert (seal) and checked before a sampler copies it
+// into a batch and by the writer's background scrub; a record that fails it is marked corrupt (a
+// per-slot flag, kept across service restarts) and counted in corrupt_stored, never trained on.
 //
 // Two layouts: whole records (slot = a TransitionSchema record), or, for stacked uint8 frames,
 // frame-deduplicated items (replay/frame_store.h: an item names its frames in a frame pool); then
@@ -41,7 +45,7 @@
 namespace shmrl::replay {
 
 inline constexpr uint64_t kStorageMagic = 0x73686d726c535452ull;  // "shmrlSTR"
-inline constexpr uint32_t kStorageLayoutVersion = 2;
+inline constexpr uint32_t kStorageLayoutVersion = 3;
 inline constexpr uint32_t kMaxActors = 1024;
 
 struct alignas(64) StorageHeader {
@@ -74,8 +78,12 @@ struct alignas(64) StorageHeader {
   std::atomic<int64_t> ring_pos_adjust;   // ring positions moved without consuming (replaced rings)
   uint64_t frames_offset;                 // the frame pool (frame_store.h) from the header; 0 when
                                           // records are stored whole
+  // Line 3: record checksums.
+  alignas(64) uint64_t checksums_offset;  // uint32_t[capacity] by slot, from the header
+  uint64_t corrupt_offset;                // uint8_t[capacity] by slot: 1 = found corrupt
+  std::atomic<uint64_t> corrupt_stored;   // stored records found corrupt (each counted once)
 };
-static_assert(sizeof(StorageHeader) == 3 * 64);
+static_assert(sizeof(StorageHeader) == 4 * 64);
 
 class Storage {
  public:
@@ -123,6 +131,18 @@ class Storage {
   float* priorities() const { return priorities_; }  // by slot
   float& priority(uint64_t key) const { return priorities_[key % capacity_]; }
   std::atomic<uint64_t>& ring_pos(uint32_t actor) const { return ring_pos_[actor]; }
+  const uint32_t* checksums() const { return checksums_; }  // by slot
+
+  // ---- record checksums (storage lock held) ----
+  // Writes the checksums of keys [first_key, first_key + n), whose records are written, and clears
+  // their corrupt flags (frame layout: write() did, from the whole record). O(n * record_bytes).
+  void seal(uint64_t first_key, uint64_t n);
+  // True if the record of `key` (stored in `slot` = key % capacity) matches its checksum (a record
+  // marked corrupt fails it: it is never re-sealed). O(record_bytes).
+  bool intact(uint64_t key, uint64_t slot) const;
+  // Flags the record of `key` corrupt (and its checksum to fail on its present bytes); true (and
+  // corrupt_stored + 1) the first time. O(record_bytes).
+  bool mark_corrupt(uint64_t key);
 
   // ---- writer ----
   void begin_insert(uint64_t n);  // n <= max_insert()
@@ -152,7 +172,11 @@ class Storage {
   std::byte* records_;
   float* priorities_;
   std::atomic<uint64_t>* ring_pos_;
+  uint32_t* checksums_;
+  uint8_t* corrupt_;
   std::unique_ptr<FrameStore> frames_;
+  // The checksum of key's record as it is now (frame layout: rebuilt first).
+  uint32_t present_checksum(uint64_t key, uint64_t slot) const;
 };
 
 }  // namespace shmrl::replay

@@ -24,6 +24,8 @@ void ReplayService::writer_loop() {
   while (!stop_.load(std::memory_order_relaxed)) {
     bool worked = apply_priority_updates();
     clock.lap(worked ? ReplayWriter::Priorities : ReplayWriter::Idle);
+    scrub();
+    clock.lap(ReplayWriter::Insert);  // storage upkeep counts as insert time
     bool any_blocked = false;
     // Under the rate limiter the allowance is shared: each ring may take its part of it per round,
     // and the ring served first rotates, so no actor starves while another keeps its ring full.
@@ -132,6 +134,7 @@ std::size_t ReplayService::drain_ring(int a, uint64_t max_take, bool& blocked) {
         storage_.priority(key + i) = p;
       }
       maxp.store(m, std::memory_order_relaxed);
+      storage_.seal(key, n);
       selector_->insert(key, prio_scratch_.data(), n);
       // Frame layout: items evicted early (their frames were needed) are never sampled again.
       if (storage_.begin() > fifo_begin) {

@@ -1,6 +1,7 @@
 #pragma once
-// Record checksums of the SPSC ring (internal to common/shm). A ring never leaves its host, so
-// producer and consumer always agree on which function is used.
+// Record checksums of the SPSC ring and of the replay storage's records. Neither leaves its host,
+// so writer and reader always agree on which function is used (replay checkpoints carry their own
+// XXH64 and are re-sealed on load).
 //   records up to 240 bytes: CRC32C (SSE4.2 crc32, one instruction per 8 bytes) seeded with the
 //     record's seq; XXH3's short path on CPUs without SSE4.2;
 //   larger records: XXH3 (the library's runtime-dispatched AVX2/AVX-512 code), low 32 bits.
@@ -48,28 +49,25 @@ constexpr std::size_t kInlineHashMax = 240;  // XXH3's short-input paths end her
   }
   return static_cast<uint32_t>(c);
 }
-// crc32c_small of four records at p, p + stride, p + 2 * stride, p + 3 * stride (seqs seq0..seq0+3),
-// with the four dependency chains interleaved.
-[[gnu::always_inline]] inline void crc32c_small4(const std::byte* p, std::size_t stride,
-                                                 std::size_t n, uint64_t seq0, uint32_t* out) {
+// crc32c_small of four records at p[0..3] with seqs seq[0..3], the four dependency chains
+// interleaved.
+[[gnu::always_inline]] inline void crc32c_small4(const std::byte* const* p, std::size_t n, const uint64_t* seq,
+                                                 uint32_t* out) {
   uint64_t c[4];
-  for (int r = 0; r < 4; ++r) {
-    const uint64_t seq = seq0 + r;
-    c[r] = static_cast<uint32_t>(seq ^ (seq >> 32));
-  }
+  for (int r = 0; r < 4; ++r) c[r] = static_cast<uint32_t>(seq[r] ^ (seq[r] >> 32));
   uint64_t w[4];
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    for (int r = 0; r < 4; ++r) std::memcpy(&w[r], p + r * stride + i, 8);
+    for (int r = 0; r < 4; ++r) std::memcpy(&w[r], p[r] + i, 8);
     for (int r = 0; r < 4; ++r) c[r] = crc32c_u64(c[r], w[r]);
   }
   if (i < n) {
     for (int r = 0; r < 4; ++r) {
       w[r] = 0;
       if (n >= 8) {
-        std::memcpy(&w[r], p + r * stride + n - 8, 8);
+        std::memcpy(&w[r], p[r] + n - 8, 8);
       } else {
-        std::memcpy(&w[r], p + r * stride, n);
+        std::memcpy(&w[r], p[r], n);
       }
       c[r] = crc32c_u64(c[r], w[r]);
     }
@@ -81,7 +79,7 @@ inline const bool kHasCrc32c = (__builtin_cpu_init(), __builtin_cpu_supports("ss
 #else
 inline constexpr bool kHasCrc32c = false;
 inline uint32_t crc32c_small(const std::byte*, std::size_t, uint64_t) { return 0; }
-inline void crc32c_small4(const std::byte*, std::size_t, std::size_t, uint64_t, uint32_t*) {}
+inline void crc32c_small4(const std::byte* const*, std::size_t, const uint64_t*, uint32_t*) {}
 #endif
 
 [[gnu::always_inline]] inline uint32_t checksum(const std::byte* payload, std::size_t n,
@@ -99,9 +97,22 @@ inline void checksums(const std::byte* p, std::size_t stride, std::size_t count,
                       uint64_t seq0, uint32_t* out) {
   std::size_t i = 0;
   if (n <= kInlineHashMax && kHasCrc32c) {
-    for (; i + 4 <= count; i += 4) crc32c_small4(p + i * stride, stride, n, seq0 + i, out + i);
+    for (; i + 4 <= count; i += 4) {
+      const std::byte* const q[4] = {p + i * stride, p + (i + 1) * stride, p + (i + 2) * stride, p + (i + 3) * stride};
+      const uint64_t seq[4] = {seq0 + i, seq0 + i + 1, seq0 + i + 2, seq0 + i + 3};
+      crc32c_small4(q, n, seq, out + i);
+    }
   }
   for (; i < count; ++i) out[i] = checksum(p + i * stride, n, seq0 + i);
+}
+
+// The same for records anywhere: out[i] == checksum(p[i], n, seq[i]).
+inline void checksums(const std::byte* const* p, const uint64_t* seq, std::size_t count, std::size_t n, uint32_t* out) {
+  std::size_t i = 0;
+  if (n <= kInlineHashMax && kHasCrc32c) {
+    for (; i + 4 <= count; i += 4) crc32c_small4(p + i, n, seq + i, out + i);
+  }
+  for (; i < count; ++i) out[i] = checksum(p[i], n, seq[i]);
 }
 
 }  // namespace shmrl::shm::detail

@@ -20,6 +20,7 @@ void fill(Storage& s, const TransitionSchema& schema, uint64_t n) {
     const auto rec = make_record(schema, 3, id);
     std::memcpy(s.record(key), rec.data(), rec.size());
     s.priority(key) = 0.5f + float(id % 10);
+    s.seal(key, 1);
     s.commit(1, 3, id + 1);
   }
 }
@@ -59,6 +60,33 @@ TEST_CASE("checkpoint: round trip restores items, priorities and counters") {
   const auto st2 = load_checkpoint(path, small, schema);
   CHECK(st2.begin == 220);
   for (uint64_t k = 220; k < 250; ++k) REQUIRE((record_id(schema, small.record(k)) & 0xffffffffff) == k);
+}
+
+TEST_CASE("checkpoint: stored records failing their checksum stay dropped after a restore") {
+  const auto schema = cartpole_schema();
+  TestRun a, b;
+  auto s = Storage::create(a.run, 100, schema, 1.0);
+  fill(s, schema, 60);
+  for (uint64_t k = 0; k < 60; ++k) REQUIRE(s.intact(k, k));
+  // Key 7 flipped and not found yet; key 12 flipped and already marked by the service.
+  s.record(7)[9] ^= std::byte{0x10};
+  s.record(12)[30] ^= std::byte{0x01};
+  CHECK_FALSE(s.intact(7, 7));
+  CHECK(s.mark_corrupt(12));
+  CHECK_FALSE(s.mark_corrupt(12));  // counted once
+  CHECK(s.header().corrupt_stored.load() == 1);
+  const std::string path = a.run.run_dir + "/checkpoints/replay.ckpt";
+  write_checkpoint(path, s, schema, CheckpointState{s.begin(), s.committed(), 0, 0, 1, 1});
+  auto r = Storage::create(b.run, 100, schema, 1.0);
+  load_checkpoint(path, r, schema);
+  for (uint64_t k = 0; k < 60; ++k) CHECK(r.intact(k, k) == (k != 7 && k != 12));
+  CHECK(r.header().corrupt_stored.load() == 2);
+  // A record overwritten later is sealed afresh: its flag goes with the old one.
+  r.begin_insert(1);
+  const auto rec = make_record(schema, 3, 999);
+  std::memcpy(r.record(r.committed()), rec.data(), rec.size());
+  r.seal(r.committed(), 1);
+  CHECK(r.intact(60, 60));
 }
 
 TEST_CASE("checkpoint: corrupt, torn, foreign and missing files are refused with a clear error") {
