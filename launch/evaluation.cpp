@@ -79,9 +79,10 @@ uint64_t PeriodicEvaluator::next_seed() {
   return (static_cast<uint64_t>(config_.get_int("run.seed")) << 32) + 1000003 * (++count_);
 }
 
-void PeriodicEvaluator::maybe_start(double now_s, double env_steps) {
+void PeriodicEvaluator::maybe_start(double now_s, const std::function<double()>& current_env_steps) {
   if (cancel_.load(std::memory_order_relaxed) || running_.valid() || now_s - last_start_s_ < period_s_) return;
   last_start_s_ = now_s;
+  const double env_steps = current_env_steps();
   running_ = std::async(std::launch::async, [this, seed = next_seed(), now_s, env_steps] {
     auto r = evaluate_board(config_, run_, seed, &cancel_);
     if (r) r->start_s = now_s, r->start_env_steps = env_steps;

@@ -6,6 +6,7 @@
 // adapts it to the launcher (config keys, seeds, a worker thread).
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -71,8 +72,9 @@ class PeriodicEvaluator {
   void cancel();
 
   // Starts an evaluation if none is running and the period has passed since the last start.
-  // now_s and env_steps: the run's, recorded in the result.
-  void maybe_start(double now_s, double env_steps);
+  // now_s and env_steps(): the run's, recorded in the result; env_steps is called only when an
+  // evaluation starts (it reads every actor's stats), so the count is current, not a metrics row's.
+  void maybe_start(double now_s, const std::function<double()>& env_steps);
   // Starts evaluating `earlier`'s weights again, on fresh seeds. Requires that none is running and
   // that earlier.weights is set (a board evaluation).
   void confirm(const EvalStats& earlier, double now_s, double env_steps);

@@ -99,6 +99,15 @@ void MetricsTracker::read_memory(const StatsSnapshot& s, MetricsRow& row) {
   for (const auto& a : s.actors) note("actor", row.actor_private_mb, pid_of(a));
 }
 
+double MetricsTracker::env_steps_in(const StatsSnapshot& s) const {
+  double steps = base_env_steps_;
+  for (std::size_t i = 0; i < s.actors.size(); ++i) {
+    const double seen = i < actor_steps_.size() ? actor_steps_[i] : 0;
+    steps += std::max(seen, get(s.actors[i], stat::kEnvSteps));
+  }
+  return steps;
+}
+
 MetricsRow MetricsTracker::update(const StatsSnapshot& s, double eval_return, const RestartCounts& restarts) {
   const std::size_t n = s.actors.size();
   actor_steps_.resize(n, 0);

@@ -62,6 +62,8 @@ class MetricsTracker {
   explicit MetricsTracker(int64_t ring_capacity, double base_env_steps = 0)
       : ring_capacity_(ring_capacity), base_env_steps_(base_env_steps) {}
   MetricsRow update(const StatsSnapshot& s, double eval_return, const RestartCounts& restarts);
+  // The run's env steps in `s`, counted as update() counts them, without recording a row. O(actors).
+  double env_steps_in(const StatsSnapshot& s) const;
   // The verdict over the whole run so far (from the first row with stage figures to the latest),
   // with the mean ring fill of those rows.
   BottleneckVerdict run_verdict() const;

@@ -114,6 +114,10 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   if (!evaluates)
     console.message("no greedy evaluation for " + cfg.get_string("env.id") +
                     " (gym: envs step only in actors): the run stops on run.time_limit_s or run.max_env_steps");
+  // Env steps now (evaluation records start from it): a metrics row can be up to a second old.
+  auto env_steps_now = [&] {
+    return tracker.env_steps_in(read_snapshot(run, actors, learners, st.earlier_wall_s + elapsed()));
+  };
   std::string last_eval_error;  // an evaluation failure is retried next period, reported once
   double next_row = 0, next_verdict = 0;
   std::string said_verdict;
@@ -137,7 +141,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
                         ", " + std::to_string(r->episodes) + " episodes, weights v" +
                         std::to_string(r->weight_version) + ") at " + fixed(now) + " s");
         const auto verdict = st.solve.add(*r);
-        if (verdict == SolveTracker::Verdict::Confirm) evaluator.confirm(*r, now, st.last.env_steps);
+        if (verdict == SolveTracker::Verdict::Confirm) evaluator.confirm(*r, now, env_steps_now());
         if (verdict == SolveTracker::Verdict::Solved) {
           st.outcome = Outcome::Solved;
           st.solved_at_s = now;
@@ -178,7 +182,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
       st.reason = "env step limit reached (run.max_env_steps = " + fixed(max_steps, 0) + ")";
       break;
     }
-    if (evaluates && st.last.weight_version > 0) evaluator.maybe_start(now, st.last.env_steps);
+    if (evaluates && st.last.weight_version > 0) evaluator.maybe_start(now, env_steps_now);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   // An evaluation in flight is cancelled, not awaited: whatever it was doing, the stop is prompt.

@@ -307,6 +307,11 @@ TEST_CASE("CartPole-v1 trains to solved end to end (bounded by env steps) and sa
   // The passing evaluation and its confirmation (default run.confirm_evals = 1): same weights, fresh seeds.
   const auto& solve = summary["solve"];
   const uint64_t version = solve["weight_version"];
+  // Updates start once replay.min_size_to_sample (2000) transitions are stored, so the env steps at
+  // the passing evaluation's start are at least that: counted then, not taken from a metrics row
+  // that can be a second old (a sub-second solve once recorded 0).
+  CHECK(solve["env_steps"].get<double>() >= 2000);
+  CHECK(solve["env_steps"].get<double>() <= summary["env_steps"].get<double>());
   nlohmann::json passing, confirming;
   for (const auto& e : summary["evaluations"]) {
     if (e["weight_version"] != version || e["after_stop"] == true) continue;
