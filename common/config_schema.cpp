@@ -225,7 +225,7 @@ const KeySpec kSchema[] = {
     real("learner.td3_noise_clip", "0.5", 0, 10,
             "TD3: target smoothing noise clip, as a fraction of each action's half-range"),
 
-    real_above("eval.period_s", "0.25", 0, 1e9,
+    real_above("eval.period_s", "0.1", 0, 1e9,
             "seconds between greedy evaluations of the newest weights"),
     integer("eval.episodes", "20", 1, 100000,
             "episodes per evaluation"),
