@@ -116,7 +116,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
                     " (gym: envs step only in actors): the run stops on run.time_limit_s or run.max_env_steps");
   // Env steps now (evaluation records start from it): a metrics row can be up to a second old.
   auto env_steps_now = [&] {
-    return tracker.env_steps_in(read_snapshot(run, actors, learners, st.earlier_wall_s + elapsed()));
+    return tracker.env_steps_in(read_actor_stats(run, actors, st.earlier_wall_s + elapsed()));
   };
   std::string last_eval_error;  // an evaluation failure is retried next period, reported once
   double next_row = 0, next_verdict = 0;

@@ -21,6 +21,8 @@ struct StatsSnapshot {
 
 // Reads seg::actor_stats(i), seg::replay_stats(), seg::learner_stats(r). Lock-free; O(stats).
 StatsSnapshot read_snapshot(const RunContext& run, int actors, int learners, double wall_s);
+// Only the actors' stats (s.actors), what counting env steps needs: `actors` segment reads.
+StatsSnapshot read_actor_stats(const RunContext& run, int actors, double wall_s);
 
 // The largest private memory one process of a role held during the run, MiB (common/proc.h).
 struct RoleMemory {

@@ -38,14 +38,15 @@ std::size_t ReplayService::verify_rows(uint64_t* keys, const uint64_t* slots, co
     keys[i] = kDropped;
     ++bad;
   }
-  if (bad == 0 || good_row == n) return n - bad;
+  if (bad == 0) return n;
+  c_.corrupt_stored_sampled.fetch_add(bad, std::memory_order_relaxed);
+  if (good_row == n) return 0;
   for (std::size_t i = 0; i < n; ++i) {
     if (keys[i] != kDropped) continue;
     keys[i] = keys[good_row];
     weights[i] = weights[good_row];
     records[i] = records[good_row];
   }
-  c_.corrupt_stored_sampled.fetch_add(bad, std::memory_order_relaxed);
   return n - bad;
 }
 

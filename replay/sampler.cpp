@@ -75,18 +75,18 @@ void ReplayService::sampler_loop(int rank) {
       clock.lap(ReplaySampler::Sample);
       // slot = key % capacity without a division per key: keys lie in [begin, begin + capacity).
       const uint64_t begin = storage_.begin(), begin_slot = begin % opts_.capacity;
-      for (std::size_t i = 0; !rebuilt.empty() && i < B; ++i) {
-        records[i] = rebuilt.data() + i * schema_.record_bytes();
-        slots[i] = keys[i] % opts_.capacity;
-        storage_.read(keys[i], rebuilt.data() + i * schema_.record_bytes());
-      }
-      for (std::size_t i = 0; rebuilt.empty() && i < B; ++i) {
+      for (std::size_t i = 0; i < B; ++i) {
         uint64_t slot_i = keys[i] - begin + begin_slot;
         slot_i -= slot_i >= opts_.capacity ? opts_.capacity : 0;
         slots[i] = slot_i;
-        records[i] = storage_.record_at_slot(slot_i);
-        __builtin_prefetch(records[i]);
-        __builtin_prefetch(storage_.checksums() + slot_i);
+        if (rebuilt.empty()) {
+          records[i] = storage_.record_at_slot(slot_i);
+          __builtin_prefetch(records[i]);
+          __builtin_prefetch(storage_.checksums() + slot_i);
+        } else {
+          records[i] = rebuilt.data() + i * schema_.record_bytes();
+          storage_.read(keys[i], rebuilt.data() + i * schema_.record_bytes());
+        }
       }
       gatherer_.gather(batch, records.data(), B);
       // Verified after the gather, which brought the records into cache; rows that fail are
