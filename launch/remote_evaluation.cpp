@@ -25,29 +25,26 @@ bool RemoteEvaluation::start_board(uint64_t seed, double now_s, double env_steps
   if (busy()) throw std::logic_error("RemoteEvaluation::start_board: an evaluation is in flight");
   auto newest = learner::read_newest_weights(run_);
   if (!newest) return false;
-  EvalStats e;
-  e.weight_version = newest->first;
-  e.weights = std::make_shared<const std::vector<std::byte>>(std::move(newest->second));
-  e.seed = seed;
-  e.start_s = now_s;
-  e.start_env_steps = env_steps;
-  pending_ = std::move(e);
-  seq_ = 0;
-  cancelled_ = false;
-  submit_if_served();
+  begin(std::make_shared<const std::vector<std::byte>>(std::move(newest->second)), newest->first, seed, now_s,
+        env_steps, false);
   return true;
 }
 
 void RemoteEvaluation::start_weights(const EvalStats& earlier, uint64_t seed, double now_s, double env_steps) {
   if (busy() || !earlier.weights)
     throw std::logic_error("RemoteEvaluation::start_weights: an evaluation is in flight or no weights");
+  begin(earlier.weights, earlier.weight_version, seed, now_s, env_steps, true);
+}
+
+void RemoteEvaluation::begin(std::shared_ptr<const std::vector<std::byte>> weights, uint64_t version, uint64_t seed,
+                             double now_s, double env_steps, bool confirmation) {
   EvalStats e;
-  e.weight_version = earlier.weight_version;
-  e.weights = earlier.weights;
+  e.weights = std::move(weights);
+  e.weight_version = version;
   e.seed = seed;
   e.start_s = now_s;
   e.start_env_steps = env_steps;
-  e.confirmation = true;
+  e.confirmation = confirmation;
   pending_ = std::move(e);
   seq_ = 0;
   cancelled_ = false;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/eval_channel.h"
 #include "common/run.h"
@@ -44,6 +45,9 @@ class RemoteEvaluation {
   std::optional<EvalStats> wait();
 
  private:
+  // Makes these weights the evaluation in flight and submits it when an evaluator serves.
+  void begin(std::shared_ptr<const std::vector<std::byte>> weights, uint64_t version, uint64_t seed, double now_s,
+             double env_steps, bool confirmation);
   // Submits the pending request when an evaluator serves and it was not submitted yet.
   void submit_if_served();
 
