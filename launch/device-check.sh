@@ -14,10 +14,12 @@
 # Every step's duration goes to steps.txt; whatever runs out of time is recorded and the check
 # moves on. Results in $OUT (at most 8 files come back from a device run):
 #   machine.txt  steps.txt  build.log  ctest-gpu.log  bench-learner.json  train.txt  pong.txt  runs.tar.gz
+# (exactly 8: the device tool returns no more; the gym venv's log opens build.log, the sweep's output
+# ends train.txt and its folder is in runs.tar.gz)
 #
 # Before the device run, once here (the GPU machine has no network):
-#   ../shared/device/pack-deps.sh libgoogle-perftools-dev libtcmalloc-minimal4
-#                                            # fills .deps/ (Debian packages + unpack.sh; tcmalloc)
+#   launch/device-pack.sh   # fills .deps/ (Debian packages + unpack.sh, tcmalloc, pybind11-dev;
+#                           # wheels/: ale-py and gymnasium for the Pong step's gym bridge)
 #
 # Rehearsal on a machine without a GPU (docs/gpu.md; a manual step, not part of CI: ~20 min cold):
 #   launch/device-check.sh --rehearse
@@ -111,9 +113,24 @@ export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_fi
 } >"$out/machine.txt" 2>&1
 cat "$out/machine.txt"
 
+: >"$out/build.log"
+# The gym bridge's Python (Pong): a venv over the machine's python (its numpy and torch stay
+# visible) with the carried ale-py and gymnasium wheels (launch/device-pack.sh). In the rehearsal,
+# setup's venv has them already.
+if ((!rehearse)) && [ -d .deps/wheels ]; then
+  gym_venv=$build/gym-venv
+  if step "gym venv (carried wheels)" 90 bash -c '"$1" -m venv --system-site-packages "$2" &&
+      "$2/bin/pip" install -q --no-index --find-links .deps/wheels ale-py==0.12.1 gymnasium==1.4.0 &&
+      "$2/bin/python" -c "import numpy, gymnasium, ale_py"' _ "$python" "$gym_venv" >>"$out/build.log" 2>&1; then
+    cmake_extra+=(-DSHMRL_GYM_PYTHON="$gym_venv/bin/python")
+  else
+    tail -5 "$out/build.log" | tee -a "$out/steps.txt"
+  fi
+fi
+
 torch_prefix=$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')
 step configure 120 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DTorch_DIR="$torch_prefix/Torch" "${cmake_extra[@]}" >"$out/build.log" 2>&1 ||
+  -DTorch_DIR="$torch_prefix/Torch" "${cmake_extra[@]}" >>"$out/build.log" 2>&1 ||
   { tail -40 "$out/build.log"; exit 1; }
 grep -E "shmrl:" "$out/build.log" | tee -a "$out/steps.txt" || true
 build_cap=330  # 16 cores there
@@ -192,11 +209,11 @@ fi
 # updates/s against the actor count with the learner on CUDA.
 if ((!rehearse)); then
   step "sweep gpu-scaling" 150 "$build/shmrl" sweep configs/sweeps/gpu-scaling.toml --out "$build/sweep" \
-    >"$out/sweep.txt" 2>&1 || status=1
-  cat "$out/sweep.txt"
+    >"$build/sweep.txt" 2>&1 || status=1
+  { echo "== sweep gpu-scaling"; cat "$build/sweep.txt"; } | tee -a "$out/train.txt"
 fi
 
-tar -czf "$out/runs.tar.gz" -C "$build" runs 2>/dev/null || true
+tar -czf "$out/runs.tar.gz" -C "$build" runs $([ -d "$build/sweep" ] && echo sweep) 2>/dev/null || true
 
 step_log "device-check: total $((SECONDS - start)) s, $( ((status == 0)) && echo PASSED || echo FAILED)"
 exit $status
