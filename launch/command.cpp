@@ -123,6 +123,10 @@ void add_stress_command(CLI::App& app) {
   cmd->add_option("--set", a->sets, "Override a config key for every run: section.key=value (repeatable)");
   cmd->add_option("--seed", a->seed, "Seed of the fault schedule and of the runs")->default_val(1);
   cmd->add_option("--duration", a->duration_s, "Seconds each run lasts (its time limit)")->default_val(60);
+  cmd->add_option("--checkpoint-strikes", a->checkpoint_strikes,
+                  "checkpoint-kill: SIGKILL the learner inside this many checkpoint writes")
+      ->default_val(kCheckpointStrikes)
+      ->check(CLI::Range(1, 10000));
   cmd->add_flag("!--no-baseline", a->baseline, "Skip the fault-free baseline run (no retained steps/s)");
   cmd->add_option("--out", a->out_dir, "Output directory (default runs/stress/<UTC time>)");
   std::string targets;

@@ -1,5 +1,6 @@
 #include "launch/stress.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include "common/stop_signal.h"
 #include "launch/child.h"
 #include "launch/config.h"
+#include "launch/stress_checkpoint.h"
 #include "launch/stress_faults.h"
 #include "launch/stress_outcome.h"
 #include "launch/stress_shm.h"
@@ -110,9 +112,26 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
   std::optional<Clock::time_point> ready;
   ResourceSampler resources;
   double sampled_at = -1;
+  std::optional<CheckpointStriker> striker;
+  bool stopped_by_us = false;  // checkpoint-kill: SIGINT once its strikes are done
   const auto deadline = started + std::chrono::seconds(static_cast<int64_t>(duration) + 120);
   while (!child.poll() && !stop_requested() && Clock::now() < deadline) {
     if (!ready && slurp(dir / "logs" / "launcher.log").find("processes ready") != std::string::npos) ready = Clock::now();
+    if (ready && sc.checkpoint_strikes > 0) {
+      if (!striker) striker.emplace((dir / "checkpoints").string(), sc.checkpoint_strikes, args.seed);
+      if (const std::string did = striker->poll(child.pid(), 20); !did.empty()) {
+        std::cout << "  " << did << std::endl;
+        o.injected.push_back(did);
+        o.fault_wall_s.push_back(since(started));
+      }
+      // Stopped once the last kill's restart has said what it loaded.
+      if (striker->done() && !stopped_by_us &&
+          count(slurp(dir / "logs" / "learner0.log"), "learner 0: restarted:") >= o.injected.size()) {
+        kill(child.pid(), SIGINT);
+        stopped_by_us = true;
+      }
+      continue;
+    }
     while (ready && next < sc.faults.size() && since(*ready) >= sc.faults[next].at_s) {
       const auto pids = run_pids(run, child.pid(), actors, learners);
       const std::string did = inject(sc.faults[next++], o.run_id, pids, o.corrupted);
@@ -149,6 +168,7 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
   const std::string learner_log = slurp(dir / "logs" / "learner0.log");
   o.checkpoint_restarts = static_cast<int>(count(learner_log, "learner 0: restarted:"));
   o.checkpoint_unusable = static_cast<int>(count(learner_log, "no usable checkpoint"));
+  if (striker) o.checkpoint_strikes = striker->verify(learner_log);
   const json& t = o.summary.is_object() ? o.summary["transitions"] : json();
   if (sc.must_fail_start) {
     // Refused with the reason (its summary's, or the launcher's error when it refused before
@@ -159,10 +179,11 @@ Outcome run_scenario(const StressArgs& args, const Scenario& sc, const fs::path&
            o.processes_left == 0;
     return o;
   }
-  o.ok = o.exit_code == 0 && t.is_object() && t["lost"] == 0 && t["skipped"] == 0 && o.leaked_segments == 0 &&
+  o.ok = o.exit_code == (stopped_by_us ? 128 + SIGINT : 0) && t.is_object() && t["lost"] == 0 && t["skipped"] == 0 && o.leaked_segments == 0 &&
          o.processes_left == 0 && t["dropped"].get<uint64_t>() == o.corrupted.ring &&
          t.value("corrupt_stored", uint64_t{0}) == o.corrupted.stored && o.checkpoint_unusable == 0 &&
-         (o.resources.is_null() || o.resources.value("within_target", false));
+         (o.resources.is_null() || o.resources.value("within_target", false)) &&
+         (o.checkpoint_strikes.is_null() || o.checkpoint_strikes.value("ok", false));
   return o;
 }
 
@@ -225,8 +246,10 @@ int run_stress(const StressArgs& args) {
     cfg = build_config(ta);
     if (!(args.duration_s >= 5)) throw std::invalid_argument("--duration " + std::to_string(args.duration_s) + ": must be >= 5 s");
     for (std::size_t i = 0; i < names.size(); ++i)
-      scenarios.push_back(make_scenario(names[i], args.duration_s, static_cast<int>(cfg.get_int("run.actors")),
-                                        args.seed + 1000 * i));
+      scenarios.push_back(names[i] == "checkpoint-kill"
+                              ? checkpoint_kill_scenario(args.checkpoint_strikes, args.duration_s)
+                              : make_scenario(names[i], args.duration_s, static_cast<int>(cfg.get_int("run.actors")),
+                                              args.seed + 1000 * i));
     if (args.soak_s > 0) scenarios.push_back(soak_scenario(args.soak_s, static_cast<int>(cfg.get_int("run.actors")), args.seed));
   } catch (const std::exception& e) {
     std::cerr << "shmrl stress: " << e.what() << "\n";

@@ -22,6 +22,7 @@ struct StressArgs {
   double duration_s = 60;
   bool baseline = true;                // run the fault-free baseline first (retained steps/s needs it)
   std::string out_dir;                 // "" = runs/stress/<UTC time>
+  int checkpoint_strikes = 100;        // checkpoint-kill: kills inside checkpoint writes
   double soak_s = 0;                   // > 0: the soak scenario (launch/stress_soak.h) of this length
   double fuzz_s = 0;                   // > 0: fuzz instead (launch/stress_fuzz.h), seconds per target
   std::vector<std::string> fuzz_targets;  // "" = every one

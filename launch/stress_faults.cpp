@@ -31,10 +31,8 @@ std::string member_name(Role role, int index) {
 // 512 per visit): flipping those would corrupt a record after its check, which no checksum sees.
 constexpr uint64_t kWriterWindow = 512;
 
-struct ProcState {
-  char state = '?';  // R, S, T (stopped), Z, ...
-  pid_t ppid = 0;    // 0: gone
-};
+}  // namespace
+
 ProcState state_of(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat;
@@ -46,6 +44,8 @@ ProcState state_of(pid_t pid) {
   rest >> st.state >> st.ppid;
   return st;
 }
+
+namespace {
 
 // Waits (up to 1 s) until `pid` is stopped (true) or running again (false).
 bool await_stopped(pid_t pid, bool stopped) {
@@ -155,6 +155,18 @@ std::string Fault::describe() const {
   return at;
 }
 
+Scenario checkpoint_kill_scenario(int strikes, double duration_s) {
+  Scenario s{"checkpoint-kill", "SIGKILL the learner inside " + std::to_string(strikes) +
+                                    " checkpoint writes (one every 0.2 s), restarted at once",
+             {}, {}};
+  s.checkpoint_strikes = strikes;
+  // Room for every kill (a restart execs a learner: about a second here), and restarts without delay.
+  s.duration_s = std::max(duration_s, 4.0 * strikes);
+  s.train_args = {"--set", "learner.checkpoint_period_s=0.2", "--set",
+                  "run.restarts.learner=" + std::to_string(3 * strikes + 1), "--set", "run.restarts.backoff_s=0"};
+  return s;
+}
+
 const std::vector<std::string>& scenario_names() {
   static const std::vector<std::string> names = {"actor-chaos", "replay-kill",     "learner-kill",  "learner-kill-2",
                                                  "stall",       "corruption",      "checkpoint-kill", "shm-full-start",
@@ -204,9 +216,7 @@ Scenario make_scenario(const std::string& name, double d, int actors, uint64_t s
       }
     }
   } else if (name == "checkpoint-kill") {
-    s.what = "SIGKILL the learner 10 times while it checkpoints every 0.2 s";
-    s.train_args = {"--set", "learner.checkpoint_period_s=0.2", "--set", "run.restarts.learner=10"};
-    spread(10, FaultKind::Kill, Role::Learner, 0);
+    s = checkpoint_kill_scenario(kCheckpointStrikes, d);
   } else if (name == "launcher-signals") {
     return launcher_signals_scenario(4, seed);  // in session order, not by time
   } else if (name == "shm-full-start") {

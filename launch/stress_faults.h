@@ -39,17 +39,30 @@ struct Scenario {
   bool must_fail_start = false;           // the run must refuse to start (with why), not train
   bool sample_resources = false;          // RSS and open fds of every process (launch/stress_soak.h)
   double duration_s = 0;                  // the run's length; 0 = --duration
+  int checkpoint_strikes = 0;             // > 0: kill the learner inside this many checkpoint writes
+                                          // (launch/stress_checkpoint.h), then stop the run (SIGINT)
 };
 
 // The scenario `name` for a run of `duration_s` seconds with `actors` actors, its random choices
 // drawn from `seed`. Throws std::invalid_argument naming the known scenarios for an unknown name.
 Scenario make_scenario(const std::string& name, double duration_s, int actors, uint64_t seed);
+// checkpoint-kill with `strikes` kills inside checkpoint writes (make_scenario's: kCheckpointStrikes),
+// its time limit at least 4 s per strike (the run is stopped once they are done).
+inline constexpr int kCheckpointStrikes = 100;
+Scenario checkpoint_kill_scenario(int strikes, double duration_s);
 // Every scenario name make_scenario knows, in the order --all runs them.
 const std::vector<std::string>& scenario_names();
 
 // Injects `f` into the run `run_id` whose processes are `pids` (by member name: "launcher",
 // "replay", "learner0", "actor1"; only the launcher's live children are signalled). Returns what it
 // did ("" when the target was not running: skipped), and adds flipped records to `corrupted`.
+// A process's state and parent, from /proc/<pid>/stat.
+struct ProcState {
+  char state = '?';  // R, S, T (stopped), Z, ...; '?' when gone
+  pid_t ppid = 0;    // 0: gone
+};
+ProcState state_of(pid_t pid);
+
 struct Corrupted {
   uint64_t ring = 0, stored = 0;  // records flipped in actor rings / in the replay storage
 };

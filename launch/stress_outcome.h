@@ -26,6 +26,7 @@ struct Outcome {
   bool reached_target = false;
   int checkpoint_restarts = 0, checkpoint_unusable = 0;  // learner restarts; of those without a loadable one
   nlohmann::ordered_json resources;                       // soak: ResourceSampler::drift
+  nlohmann::ordered_json checkpoint_strikes;              // checkpoint-kill: CheckpointStriker::verify
   std::string note;                                       // a scenario's own figures, in words
   std::string skipped;                                    // why the scenario could not run here
   bool ok = false;                                        // met every zero target

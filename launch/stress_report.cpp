@@ -58,6 +58,7 @@ json to_json(const Outcome& o) {
   if (!o.skipped.empty()) j["skipped"] = o.skipped;
   if (!o.note.empty()) j["note"] = o.note;
   if (!o.resources.is_null()) j["resources"] = o.resources;
+  if (!o.checkpoint_strikes.is_null()) j["checkpoint_strikes"] = o.checkpoint_strikes;
   j["stop_reason"] = s.is_object() && s.contains("stop_reason") ? s["stop_reason"] : json();
   j["restarts"] = s.is_object() ? s["restarts"] : json();
   j["transitions"] = s.is_object() ? s["transitions"] : json();
@@ -84,6 +85,7 @@ Outcome outcome_from_json(const json& j) {
   o.skipped = j.value("skipped", "");
   o.note = j.value("note", "");
   if (j.contains("resources")) o.resources = j["resources"];
+  if (j.contains("checkpoint_strikes")) o.checkpoint_strikes = j["checkpoint_strikes"];
   o.exit_code = j.value("exit_code", -1);
   o.injected = j.value("fault_log", std::vector<std::string>{});
   o.corrupted = {j.value("bad_records_injected", uint64_t{0}), j.value("bad_stored_records_injected", uint64_t{0})};
@@ -102,7 +104,7 @@ Outcome outcome_from_json(const json& j) {
 }
 
 void print_table(const std::vector<Outcome>& all) {
-  std::printf("\n%-16s %6s %-9s %9s %9s %5s %9s %9s %6s %5s %9s %10s %8s %4s\n", "scenario", "faults", "restarts",
+  std::printf("\n%-16s %7s %-9s %9s %9s %5s %9s %9s %6s %5s %9s %10s %8s %4s\n", "scenario", "faults", "restarts",
               "committed", "stored", "lost", "bad/drop", "st.bad/fd", "leaked", "procs", "recovery", "steps/s", "retained",
               "target");
   for (const auto& o : all) {
@@ -117,17 +119,29 @@ void print_table(const std::vector<Outcome>& all) {
     const std::string restarts = num(r, "actor") + "/" + num(r, "replay") + "/" + num(r, "learner");
     const std::string bad = std::to_string(o.corrupted.ring) + "/" + num(t, "dropped");
     const std::string stored_bad = std::to_string(o.corrupted.stored) + "/" + num(t, "corrupt_stored");
-    std::printf("%-16s %6zu %-9s %9s %9s %5s %9s %9s %6d %5d %9s %10s %8s %4s%s\n", o.name.c_str(), o.injected.size(),
+    const json& k = o.checkpoint_strikes;
+    const std::string faults = k.is_object() ? k["struck"].dump() + "/" + k["attempted"].dump()
+                                             : std::to_string(o.injected.size());
+    std::printf("%-16s %7s %-9s %9s %9s %5s %9s %9s %6d %5d %9s %10s %8s %4s%s\n", o.name.c_str(), faults.c_str(),
                 restarts.c_str(), num(t, "committed").c_str(), num(t, "stored").c_str(), num(t, "lost").c_str(),
                 bad.c_str(), stored_bad.c_str(), o.leaked_segments, o.processes_left, (cell(o.recovery_s) + (std::isfinite(o.recovery_s) ? " s" : "")).c_str(),
                 cell(o.steps_per_s, 0).c_str(), std::isnan(o.retained) ? "-" : (cell(100 * o.retained, 0) + " %").c_str(),
                 o.reached_target ? "yes" : "no", o.ok ? "" : "  <- FAILED a zero target");
   }
-  std::printf("restarts: actor/replay/learner; bad/drop: ring records corrupted / dropped by their checksum; "
+  std::printf("faults: injected (checkpoint-kill: kills that struck a checkpoint write / kills); restarts: actor/replay/learner; bad/drop: ring records corrupted / dropped by their checksum; "
               "st.bad/fd: stored records corrupted / found by their checksum (never trained on); procs: "
               "processes of the run alive after it ended; recovery: fault to >= %.0f %% of the baseline's steps/s "
               "(the longest); target: an evaluation reached the config's target return\n",
               100 * kRecovered);
+  for (const auto& o : all) {
+    const json& k = o.checkpoint_strikes;
+    if (!k.is_object()) continue;
+    std::printf("\n%s: %d of %d kills struck inside a checkpoint write (target %d); %d of %d restarts loaded the "
+                "newest complete checkpoint; %d of %d checkpoint files left load; %d temporary files left\n",
+                o.name.c_str(), k["struck"].get<int>(), k["attempted"].get<int>(), k["target"].get<int>(),
+                k["newest_loaded"].get<int>(), k["restarts_logged"].get<int>(), k["files_load"].get<int>(),
+                k["files_left"].get<int>(), k["temp_files_left"].get<int>());
+  }
   for (const auto& o : all) {
     if (o.resources.is_null()) continue;
     std::printf("\n%s: resident memory and open fds per process, first sample after warm-up -> last "

@@ -7,7 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -30,6 +35,19 @@ struct Trailer {
 static_assert(sizeof(Trailer) == 24);
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// The temporary files (atomic_file.h: "<ckpt>.tmp.<pid>") of writers killed mid-write: a learner
+// SIGKILLed while checkpointing leaves one each time. A live writer's (another pid) is left alone.
+void remove_dead_writers_files(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    const auto at = name.find(".pt.tmp.");
+    if (!name.starts_with("ckpt-") || at == std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::strtol(name.c_str() + at + 8, nullptr, 10));
+    if (pid > 0 && pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(e.path(), ec);
+  }
+}
 
 // The archive bytes of a checkpoint file, checked against its trailer.
 std::string read_payload(const std::string& path) {
@@ -151,6 +169,7 @@ std::string save_checkpoint(const std::string& dir, const CheckpointMeta& meta,
   }
   std::sort(all.begin(), all.end());  // fixed-width counter: lexicographic == numeric
   for (std::size_t i = 0; i + keep < all.size(); ++i) fs::remove(all[i]);
+  remove_dead_writers_files(dir);
   return path;
 }
 

@@ -50,7 +50,8 @@ struct CheckpointState {
 std::string checkpoint_path(const std::string& dir, uint64_t updates);
 
 // Writes the checkpoint for counters.updates into dir (created if needed) and deletes all but the
-// newest `keep` (>= 1) checkpoints there. Returns the path. Throws std::runtime_error on I/O errors.
+// newest `keep` (>= 1) checkpoints there, and the temporary files of writers that died mid-write
+// (atomic_file.h; a live writer's are left alone). Returns the path. Throws std::runtime_error on I/O errors.
 // O(model + optimizer bytes). Training thread only (reads the modules).
 std::string save_checkpoint(const std::string& dir, const CheckpointMeta& meta,
                             const CheckpointCounters& counters, const CheckpointState& state,

@@ -2,6 +2,9 @@
 // refusal of missing, truncated, corrupt and mismatched files; the Python export.
 #include "tests/learner/helpers.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -103,6 +106,24 @@ TEST_CASE("checkpoints are written atomically and only the newest are kept", "[l
   CHECK(names == std::vector<std::string>{"ckpt-000000000015.pt", "ckpt-000000000020.pt"});  // no .tmp
   CHECK(latest_checkpoint(dir.str()) == checkpoint_path(dir.str(), 20));
   CHECK_FALSE(latest_checkpoint((dir.path / "nothing").string()).has_value());
+}
+
+TEST_CASE("a checkpoint write removes the temporary files of writers killed mid-write, not a live one's",
+          "[learner][checkpoint]") {
+  TempDir dir;
+  DqnLearner a(qnet_factory(mlp()), opts(), torch::kCPU);
+  const pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  REQUIRE(dead > 0);
+  REQUIRE(waitpid(dead, nullptr, 0) == dead);
+  const std::string killed = checkpoint_path(dir.str(), 3) + ".tmp." + std::to_string(dead);
+  const std::string live = checkpoint_path(dir.str(), 4) + ".tmp." + std::to_string(getppid());
+  write_file_atomic(killed, "half a checkpoint");
+  write_file_atomic(live, "being written");
+  save_checkpoint(dir.str(), meta_of(mlp()), {5, 0}, a.checkpoint_state());
+  CHECK_FALSE(fs::exists(killed));
+  CHECK(fs::exists(live));
+  CHECK(latest_checkpoint(dir.str()) == checkpoint_path(dir.str(), 5));
 }
 
 TEST_CASE("missing, truncated, corrupt and mismatched checkpoints are refused", "[learner][checkpoint]") {
