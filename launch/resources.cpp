@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "actors/envs/gym_spaces.h"
 #include "replay/options.h"
 
 namespace shmrl::launch {
@@ -11,14 +12,14 @@ std::string mib(std::size_t bytes) { return std::to_string((bytes + (std::size_t
 }  // namespace
 
 std::size_t MemoryEstimate::total() const {
-  return static_cast<std::size_t>(actors) * sizes.actor + static_cast<std::size_t>(learners) * sizes.learner +
+  return static_cast<std::size_t>(actors + evaluators) * sizes.actor + static_cast<std::size_t>(learners) * sizes.learner +
          sizes.replay + sizes.launcher + sizes.shared_code + shared_memory;
 }
 
 std::string MemoryEstimate::describe() const {
   std::ostringstream os;
   os << actors << " actors x " << mib(sizes.actor) << " + " << learners << " learner(s) x " << mib(sizes.learner)
-     << " + replay " << mib(sizes.replay) << " + launcher " << mib(sizes.launcher) << " + code "
+     << (evaluators > 0 ? " + evaluator " + mib(sizes.actor) : "") << " + replay " << mib(sizes.replay) << " + launcher " << mib(sizes.launcher) << " + code "
      << mib(sizes.shared_code) << " + shared memory " << mib(shared_memory) << " = " << mib(total());
   return os.str();
 }
@@ -27,6 +28,7 @@ MemoryEstimate estimate_memory(const Config& config, const TransitionSchema& sch
   MemoryEstimate e;
   e.actors = static_cast<int>(config.get_int("run.actors"));
   e.learners = static_cast<int>(config.get_int("run.learners"));
+  e.evaluators = envs::is_gym_id(config.get_string("env.id")) ? 1 : 0;
   e.shared_memory = replay::parse_replay_options(config.to_toml()).segment_bytes(schema);
   return e;
 }

@@ -28,6 +28,7 @@ struct ProcessSizes {
 
 struct MemoryEstimate {
   int actors = 0, learners = 0;
+  int evaluators = 0;  // gym: runs: the evaluator process, an actor's size (Python + CPU LibTorch)
   ProcessSizes sizes;
   std::size_t shared_memory = 0;  // /dev/shm segments of the run
   std::size_t total() const;
