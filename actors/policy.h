@@ -37,6 +37,9 @@ struct PolicyOptions {
   double noise_scale = 1.0;               // this actor's exploration-noise multiplier (TD3 noise,
                                           // SAC's policy std), > 0
   uint64_t seed = 0;                      // initial weights and exploration noise
+  // Evaluation: no exploration at all (DQN greedy whatever epsilon says, SAC's mean action, TD3
+  // without noise), as the learner's evaluation (learner/evaluate.h) acts.
+  bool deterministic = false;
   void validate() const;                  // std::invalid_argument naming the field
 };
 

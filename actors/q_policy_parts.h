@@ -25,7 +25,9 @@ class EpsilonGreedy {
  public:
   // Preconditions: opts.epsilon has one value or `batch`; num_actions >= 1.
   EpsilonGreedy(const PolicyOptions& opts, std::size_t batch, int64_t num_actions)
-      : epsilon_(opts.epsilon.size() == 1 ? std::vector<double>(batch, opts.epsilon[0]) : opts.epsilon),
+      : epsilon_(opts.deterministic           ? std::vector<double>(batch, 0.0)
+                 : opts.epsilon.size() == 1 ? std::vector<double>(batch, opts.epsilon[0])
+                                            : opts.epsilon),
         greedy_only_(std::all_of(epsilon_.begin(), epsilon_.end(), [](double e) { return e <= 0; })),
         rng_(opts.seed ^ 0x9e3779b97f4a7c15ULL),
         pick_(0, static_cast<int32_t>(num_actions - 1)) {}

@@ -16,7 +16,8 @@ class SacPolicy final : public detail::BoxPolicy<models::GaussianActorNet> {
  public:
   SacPolicy(const Space& obs_space, const Space& action_space, const PolicyOptions& opts,
             std::size_t batch)
-      : BoxPolicy(obs_space, action_space, opts, batch), scale_(static_cast<float>(opts.noise_scale)) {}
+      : BoxPolicy(obs_space, action_space, opts, batch),
+        scale_(opts.deterministic ? 0.0f : static_cast<float>(opts.noise_scale)) {}
 
   void act(std::byte* actions) override {
     at::Tensor mean, log_std;

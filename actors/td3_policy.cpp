@@ -18,7 +18,7 @@ class Td3Policy final : public detail::BoxPolicy<models::DeterministicActorNet> 
       : BoxPolicy(obs_space, action_space, opts, batch) {
     for (std::size_t d = 0; d < low_.size(); ++d)
       sigma_.push_back(
-          static_cast<float>(opts.noise_std * opts.noise_scale * (high_[d] - low_[d]) / 2));
+          opts.deterministic ? 0.0f : static_cast<float>(opts.noise_std * opts.noise_scale * (high_[d] - low_[d]) / 2));
   }
 
   void act(std::byte* actions) override {

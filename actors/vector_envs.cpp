@@ -18,11 +18,13 @@ bool have_gym_bridge() {
 }
 
 std::unique_ptr<envs::VectorEnv> make_vector_env(const std::string& id, const envs::EnvKwargs& kwargs,
-                                                 const std::string& python_modules, std::size_t num_envs) {
+                                                 const std::string& python_modules, std::size_t num_envs,
+                                                 bool evaluation) {
   if (!envs::is_gym_id(id)) return envs::make_local_vector_env(id, kwargs, num_envs);
 #ifdef SHMRL_HAVE_GYM_BRIDGE
-  return envs::make_gym_vector_env(id, kwargs, python_modules, num_envs);
+  return envs::make_gym_vector_env(id, kwargs, python_modules, num_envs, evaluation);
 #else
+  (void)evaluation;
   throw std::invalid_argument(id + ": this build has no Python bridge for gym: envs (it needs "
                               "pybind11-dev and the venv's gymnasium: run launch/setup, then rebuild)");
 #endif

@@ -85,6 +85,8 @@ const KeySpec kSchema[] = {
             "restart budget per actor: crashes beyond it stop the run"),
     integer("run.restarts.replay", "5", 0, 1000,
             "restart budget of the replay service (it re-attaches its shared-memory storage and keeps every stored item)"),
+    integer("run.restarts.evaluator", "3", 0, 1000,
+            "restart budget of the evaluator process of gym: runs (their greedy evaluation): crashes beyond it stop the run"),
     integer("run.restarts.learner", "3", 0, 1000,
             "restart budget per learner (it continues from its newest checkpoint or the published weights, whichever is newer)"),
     real("run.restarts.backoff_s", "0.5", 0, 60,

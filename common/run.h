@@ -25,6 +25,9 @@ inline std::string learner_priorities(int rank) {
   return "learner" + std::to_string(rank) + "-prio";
 }
 inline std::string learner_stats(int rank) { return "learner" + std::to_string(rank) + "-stats"; }
+// gym: runs: the launcher's requests to the evaluator process and its answers; its stats.
+inline std::string eval_channel() { return "eval-channel"; }
+inline std::string evaluator_stats() { return "evaluator-stats"; }
 }  // namespace seg
 
 }  // namespace shmrl

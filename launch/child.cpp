@@ -74,6 +74,11 @@ pid_t fork_or_throw(int log_fd) {
 }
 }  // namespace
 
+std::string role_exe(const std::string& self, const std::string& name) {
+  auto p = std::filesystem::path(self).parent_path() / name;
+  return access(p.c_str(), X_OK) == 0 ? p.string() : "";
+}
+
 std::string describe_wait_status(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {

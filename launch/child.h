@@ -20,6 +20,10 @@ namespace shmrl::launch {
 // The running executable's path (/proc/self/exe), to start children of the same build.
 std::string self_exe();
 
+// The role executable `name` next to `self` (it links only what its role needs, so it starts faster),
+// else "" (the role then runs as a subcommand of self).
+std::string role_exe(const std::string& self, const std::string& name);
+
 // How a child ended: "exited with status 3", "killed by signal 9 (SIGKILL)".
 std::string describe_wait_status(int status);
 

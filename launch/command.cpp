@@ -33,6 +33,7 @@ void add_eval_command(CLI::App& app) {
     std::vector<std::string> kwargs;
     int episodes = 20;
     uint64_t seed = 12345;
+    double time_limit_s = 3600;
     bool json = false;
   };
   auto* cmd = app.add_subcommand("eval", "Greedy evaluation of a checkpoint: mean, std, min and max return");
@@ -48,6 +49,10 @@ void add_eval_command(CLI::App& app) {
                   "NAME=VALUE env keyword argument, repeatable (default: the env.kwargs the checkpoint "
                   "was trained with, when evaluating on its env)");
   cmd->add_option("--seed", a->seed, "Seed of the first episode")->capture_default_str();
+  cmd->add_option("--time-limit", a->time_limit_s,
+                  "gym: envs: seconds the evaluator process may take (it runs the episodes through Python)")
+      ->check(CLI::Range(1.0, 1e7))
+      ->capture_default_str();
   cmd->add_flag("--json", a->json, "Print one JSON object instead of text");
   cmd->callback([a] {
     EvalStats s;
@@ -59,7 +64,7 @@ void add_eval_command(CLI::App& app) {
           throw std::invalid_argument("--kwarg '" + kv + "': expected NAME=VALUE");
         overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
       }
-      s = evaluate_checkpoint(a->checkpoint, a->env, a->episodes, a->seed, overrides);
+      s = evaluate_checkpoint(a->checkpoint, a->env, a->episodes, a->seed, overrides, a->time_limit_s);
     } catch (const std::exception& e) {
       std::cerr << "shmrl eval: " << e.what() << "\n";
       throw CLI::RuntimeError(1);

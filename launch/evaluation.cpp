@@ -7,6 +7,9 @@
 
 #include <toml++/toml.h>
 
+#include "actors/envs/gym_spaces.h"
+#include "launch/remote_evaluation.h"
+#include "learner/checkpoint.h"
 #include "learner/evaluate.h"
 #include "learner/evaluated_policy.h"
 #include "learner/options.h"
@@ -47,7 +50,10 @@ EvalStats evaluate_weights(const Config& config, std::shared_ptr<const std::vect
 }
 
 EvalStats evaluate_checkpoint(const std::string& path, const std::string& env_id, int episodes,
-                              uint64_t seed, const std::map<std::string, std::string>& kwarg_overrides) {
+                              uint64_t seed, const std::map<std::string, std::string>& kwarg_overrides,
+                              double time_limit_s) {
+  if (envs::is_gym_id(env_id.empty() ? learner::peek_checkpoint(path).first.env_id : env_id))
+    return evaluate_gym_checkpoint(path, env_id, episodes, seed, kwarg_overrides, time_limit_s);
   return to_stats(learner::evaluate_checkpoint_file(path, env_id, episodes, seed, kwarg_overrides), seed);
 }
 
@@ -59,8 +65,11 @@ std::string save_evaluated_weights(const Config& config, const std::string& run_
       learner::CheckpointCounters{r.weight_version, static_cast<uint64_t>(r.start_env_steps)});
 }
 
-PeriodicEvaluator::PeriodicEvaluator(const Config& config, const RunContext& run)
+PeriodicEvaluator::PeriodicEvaluator(const Config& config, const RunContext& run,
+                                     std::function<pid_t()> evaluator_pid)
     : config_(config), run_(run), period_s_(config.get_float("eval.period_s")) {
+  if (envs::is_gym_id(config.get_string("env.id")))
+    remote_ = std::make_unique<RemoteEvaluation>(config, run, std::move(evaluator_pid));
   // The launcher's only torch work is this evaluation: one intra-op thread, so it takes at most one
   // core from the actors and learners.
   torch::set_num_threads(1);
@@ -71,7 +80,10 @@ PeriodicEvaluator::~PeriodicEvaluator() {
   if (running_.valid()) running_.wait();
 }
 
-void PeriodicEvaluator::cancel() { cancel_.store(true, std::memory_order_relaxed); }
+void PeriodicEvaluator::cancel() {
+  cancel_.store(true, std::memory_order_relaxed);
+  if (remote_) remote_->cancel();
+}
 
 uint64_t PeriodicEvaluator::next_seed() {
   // Evaluation k uses seeds disjoint from the actors' (which derive theirs from run.seed and the
@@ -81,6 +93,10 @@ uint64_t PeriodicEvaluator::next_seed() {
 
 void PeriodicEvaluator::maybe_start(double now_s, const std::function<double()>& current_env_steps) {
   if (cancel_.load(std::memory_order_relaxed) || running_.valid() || now_s - last_start_s_ < period_s_) return;
+  if (remote_) {
+    if (!remote_->busy() && remote_->start_board(next_seed(), now_s, current_env_steps())) last_start_s_ = now_s;
+    return;
+  }
   last_start_s_ = now_s;
   const double env_steps = current_env_steps();
   running_ = std::async(std::launch::async, [this, seed = next_seed(), now_s, env_steps] {
@@ -91,9 +107,10 @@ void PeriodicEvaluator::maybe_start(double now_s, const std::function<double()>&
 }
 
 void PeriodicEvaluator::confirm(const EvalStats& earlier, double now_s, double env_steps) {
-  if (running_.valid() || !earlier.weights)
+  if (running_.valid() || !earlier.weights || (remote_ && remote_->busy()))
     throw std::logic_error("PeriodicEvaluator::confirm: an evaluation is running or no weights");
   if (cancel_.load(std::memory_order_relaxed)) return;
+  if (remote_) return remote_->start_weights(earlier, next_seed(), now_s, env_steps);
   running_ = std::async(std::launch::async, [this, seed = next_seed(), earlier, now_s, env_steps] {
     std::optional<EvalStats> r = evaluate_weights(config_, earlier.weights, earlier.weight_version, seed, &cancel_);
     r->start_s = now_s, r->start_env_steps = env_steps;
@@ -103,6 +120,7 @@ void PeriodicEvaluator::confirm(const EvalStats& earlier, double now_s, double e
 }
 
 std::optional<EvalStats> PeriodicEvaluator::poll() {
+  if (remote_) return remote_->poll();
   if (!running_.valid() || running_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
     return std::nullopt;
   }
@@ -110,6 +128,7 @@ std::optional<EvalStats> PeriodicEvaluator::poll() {
 }
 
 std::optional<EvalStats> PeriodicEvaluator::wait() {
+  if (remote_) return remote_->wait();
   if (!running_.valid()) return std::nullopt;
   return running_.get();
 }

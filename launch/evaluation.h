@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <sys/types.h>
 #include <string>
 #include <vector>
 
@@ -48,23 +49,31 @@ EvalStats evaluate_weights(const Config& config, std::shared_ptr<const std::vect
                            const std::atomic<bool>* cancel = nullptr);
 
 // Greedy returns of a learner checkpoint on `env_id` ("" = the env it was trained on), built with
-// the env kwargs of the checkpoint's run (for that env) and `kwarg_overrides` on top. Throws
-// std::runtime_error naming the file if it is missing, truncated or does not match.
+// the env kwargs of the checkpoint's run (for that env) and `kwarg_overrides` on top. A gym: env is
+// evaluated by a one-shot evaluator process (remote_evaluation.h; ALE ids under the evaluation
+// protocol), killed after time_limit_s. Throws std::runtime_error naming the file if it is missing,
+// truncated or does not match.
 EvalStats evaluate_checkpoint(const std::string& path, const std::string& env_id, int episodes,
                               uint64_t seed,
-                              const std::map<std::string, std::string>& kwarg_overrides = {});
+                              const std::map<std::string, std::string>& kwarg_overrides = {},
+                              double time_limit_s = 3600);
 
 // Saves a board evaluation's weights (r.weights, version r.weight_version) as the run's final
 // checkpoint and policy.pt/policy.json in <run_dir>/checkpoints (learner/evaluated_policy.h).
 // Returns the checkpoint's path. Only once the learners have stopped. Throws std::runtime_error.
 std::string save_evaluated_weights(const Config& config, const std::string& run_dir, const EvalStats& r);
 
+class RemoteEvaluation;
+
 // Runs evaluate_board every [eval] period_s in a worker thread, one at a time, and confirmations
 // (evaluate_weights of earlier results) on request. Every evaluation gets seeds of its own, disjoint
-// from the actors'. Main thread only.
+// from the actors'. gym: envs are evaluated the same way by the run's evaluator process instead
+// (remote_evaluation.h). Main thread only.
 class PeriodicEvaluator {
  public:
-  PeriodicEvaluator(const Config& config, const RunContext& run);
+  // evaluator_pid: for a gym: env, the pid of the evaluator process the launcher runs now (0 while
+  // none runs); unused for built-in envs.
+  PeriodicEvaluator(const Config& config, const RunContext& run, std::function<pid_t()> evaluator_pid = {});
   ~PeriodicEvaluator();  // cancels an evaluation in flight and waits for it (milliseconds)
 
   // Cancels the evaluation in flight (it ends within milliseconds, its result an EvalCancelled)
@@ -93,6 +102,7 @@ class PeriodicEvaluator {
   uint64_t next_seed();
   std::atomic<bool> cancel_{false};
   std::future<std::optional<EvalStats>> running_;
+  std::unique_ptr<RemoteEvaluation> remote_;  // gym: envs
 };
 
 }  // namespace shmrl::launch

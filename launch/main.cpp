@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "actors/command.h"
+#include "actors/evaluator.h"
 #include "bench/command.h"
 #include "launch/command.h"
 #include "learner/command.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   shmrl::launch::add_stress_command(app);
   shmrl::replay::add_replay_command(app);
   shmrl::actors::add_actor_command(app);
+  shmrl::actors::add_evaluator_command(app);
   shmrl::learner::add_learner_command(app);
   shmrl::bench::add_bench_command(app);
   CLI11_PARSE(app, argc, argv);

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "actors/command.h"
+#include "actors/evaluator.h"
 #include "learner/command.h"
 #include "replay/command.h"
 
@@ -15,6 +16,7 @@ int run_role(const std::vector<std::string>& args) {
   app.require_subcommand(1);
   replay::add_replay_command(app);
   actors::add_actor_command(app);
+  actors::add_evaluator_command(app);
   learner::add_learner_command(app);
   std::vector<std::string> store = {"shmrl"};
   store.insert(store.end(), args.begin(), args.end());

@@ -1,5 +1,5 @@
 #pragma once
-// The product's process roles (replay, actor, learner) run inside a fork of the launcher, so the
+// The product's process roles (replay, actor, learner, evaluator) run inside a fork of the launcher, so the
 // launcher's initial start does not pay each child's exec and LibTorch start-up again (see
 // Supervisor::set_fork_entry). Launcher main thread.
 #include <string>

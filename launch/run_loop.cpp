@@ -5,7 +5,6 @@
 #include <cstring>
 #include <thread>
 
-#include "actors/envs/gym_spaces.h"
 #include "common/stats.h"
 #include "common/stop_signal.h"
 #include "launch/evaluation.h"
@@ -18,11 +17,15 @@ using Clock = std::chrono::steady_clock;
 
 // Feeds every running child's stats to the watch; reports new stalls, kills those past
 // run.stall.kill_s (poll() then restarts them). Returns the current stalls.
-std::vector<Stall> watch_stalls(const Config& cfg, Supervisor& sup, const StatsSnapshot& snap, double now,
-                                StallWatch& watch, Console& console) {
+std::vector<Stall> watch_stalls(const Config& cfg, const RunContext& run, Supervisor& sup, const StatsSnapshot& snap,
+                                double now, StallWatch& watch, Console& console) {
   for (const Member& m : sup.members()) {
     if (!m.child.running()) {
       watch.forget(m.name);
+      continue;
+    }
+    if (m.role == Role::Evaluator) {
+      watch.observe(m.name, read_stats(run, seg::evaluator_stats()), now);
       continue;
     }
     const StatMap& stats = m.role == Role::Replay    ? snap.replay
@@ -85,12 +88,15 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
             return ready(seg::learner_stats(m.index));
           case Role::Actor:
             return ready(seg::actor_stats(m.index));
+          case Role::Evaluator:
+            return ready(seg::evaluator_stats());
         }
         return false;
       },
       Clock::now() + timeout, stopping);
   st.started = true;
   for (const Member& m : sup.members()) {
+    if (m.role == Role::Evaluator) continue;  // not on the training path
     const double s = st.startup.spawn_s + std::chrono::duration<double>(m.ready_at - spawned_at).count();
     double& role = m.role == Role::Replay ? st.startup.replay_ready_s
                    : m.role == Role::Learner ? st.startup.learners_ready_s
@@ -106,14 +112,12 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   MetricsTracker tracker(cfg.get_int("actor.ring_capacity"), st.earlier_env_steps);
   CsvMetricsWriter csv(run.run_dir + "/metrics.csv");
   TfEventsWriter tb(run.run_dir);
-  PeriodicEvaluator evaluator(cfg, run);
+  PeriodicEvaluator evaluator(cfg, run, [&sup]() -> pid_t {
+    for (const Member& m : sup.members())
+      if (m.role == Role::Evaluator && m.child.running()) return m.child.pid();
+    return 0;
+  });
   StallWatch stalls({cfg.get_float("run.stall.warn_s"), cfg.get_float("run.stall.kill_s")});
-  // gym: envs step only through the actors' Python bridge: the launcher (which forks) embeds no
-  // interpreter, so it cannot evaluate them; such runs stop on time or env steps.
-  const bool evaluates = !envs::is_gym_id(cfg.get_string("env.id"));
-  if (!evaluates)
-    console.message("no greedy evaluation for " + cfg.get_string("env.id") +
-                    " (gym: envs step only in actors): the run stops on run.time_limit_s or run.max_env_steps");
   // Env steps now (evaluation records start from it): a metrics row can be up to a second old.
   auto env_steps_now = [&] {
     return tracker.env_steps_in(read_actor_stats(run, actors, st.earlier_wall_s + elapsed()));
@@ -164,7 +168,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
       csv.write(st.last);
       tb.add_scalars(static_cast<int64_t>(st.last.env_steps), tensorboard_scalars(st.last));
       tb.flush();
-      console.progress(format_progress(st.last) + stall_note(watch_stalls(cfg, sup, snap, now, stalls, console)));
+      console.progress(format_progress(st.last) + stall_note(watch_stalls(cfg, run, sup, snap, now, stalls, console)));
       // The full verdict (fractions, knob) when it changes; the progress line shows its name.
       if (!st.last.verdict.bound.empty() && st.last.verdict.bound != said_verdict && now >= next_verdict) {
         console.message("bottleneck: " + st.last.verdict.text());
@@ -182,7 +186,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
       st.reason = "env step limit reached (run.max_env_steps = " + fixed(max_steps, 0) + ")";
       break;
     }
-    if (evaluates && st.last.weight_version > 0) evaluator.maybe_start(now, env_steps_now);
+    if (st.last.weight_version > 0) evaluator.maybe_start(now, env_steps_now);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   // An evaluation in flight is cancelled, not awaited: whatever it was doing, the stop is prompt.

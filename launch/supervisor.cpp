@@ -46,6 +46,8 @@ const char* role_word(Role r) {
       return "learner";
     case Role::Actor:
       return "actor";
+    case Role::Evaluator:
+      return "evaluator";
   }
   return "?";
 }

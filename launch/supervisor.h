@@ -15,9 +15,10 @@
 
 namespace shmrl::launch {
 
-enum class Role { Replay, Learner, Actor };
+// Evaluator: gym: runs' greedy evaluation in a process of its own (actors/evaluator.h).
+enum class Role { Replay, Learner, Actor, Evaluator };
 
-// "replay", "learner", "actor": the role's word in keys (run.restarts.<word>) and messages.
+// "replay", "learner", "actor", "evaluator": the role's word in keys (run.restarts.<word>) and messages.
 const char* role_word(Role r);
 
 // Restarts per process of each role (run.restarts.*) and the delay before each: backoff_s for the
@@ -26,7 +27,10 @@ struct RestartPolicy {
   static constexpr double kMaxBackoffS = 10;
   int replay = 5, learner = 3, actor = 3;
   double backoff_s = 0.5;
-  int budget(Role r) const { return r == Role::Replay ? replay : r == Role::Learner ? learner : actor; }
+  int evaluator = 3;
+  int budget(Role r) const {
+    return r == Role::Replay ? replay : r == Role::Learner ? learner : r == Role::Evaluator ? evaluator : actor;
+  }
   // Seconds before restart number `n` (1, 2, ...) of one process.
   double delay_s(int n) const;
 };

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "actors/envs/gym_spaces.h"
 #include "common/net.h"
 #include "common/shm/segment.h"
 #include "common/stats.h"
@@ -49,13 +50,6 @@ double process_age_s() {
   return std::max(0.0, uptime - static_cast<double>(start_ticks) / static_cast<double>(sysconf(_SC_CLK_TCK)));
 }
 
-// The role executable `name` next to `self` (it links only what its role needs, so it starts faster),
-// else "" (the role then runs as a subcommand of self).
-std::string role_exe(const std::string& self, const std::string& name) {
-  auto p = std::filesystem::path(self).parent_path() / name;
-  return access(p.c_str(), X_OK) == 0 ? p.string() : "";
-}
-
 // The wall time and env steps an earlier session of a resumed run recorded (0 if none).
 void read_earlier_session(const std::string& run_dir, RunState& st) {
   std::ifstream in(run_dir + "/summary.json");
@@ -84,7 +78,8 @@ Config resolve_config(const TrainArgs& args, std::vector<std::string>& notes,
 
 RestartPolicy restart_policy(const Config& cfg) {
   return {static_cast<int>(cfg.get_int("run.restarts.replay")), static_cast<int>(cfg.get_int("run.restarts.learner")),
-          static_cast<int>(cfg.get_int("run.restarts.actor")), cfg.get_float("run.restarts.backoff_s")};
+          static_cast<int>(cfg.get_int("run.restarts.actor")), cfg.get_float("run.restarts.backoff_s"),
+          static_cast<int>(cfg.get_int("run.restarts.evaluator"))};
 }
 
 }  // namespace
@@ -147,6 +142,10 @@ int run_train(const TrainArgs& args) {
             with({"actor"}, {"--actor-id", std::to_string(i), "--num-actors", std::to_string(actors)}),
             role_exe(self, "shmrl-actor"), fork);
   }
+  // gym: envs step only where Python is embedded, never in the launcher: their greedy evaluation runs
+  // in an evaluator process (actors/evaluator.h), supervised like the others.
+  if (envs::is_gym_id(cfg.get_string("env.id")))
+    sup.add(Role::Evaluator, 0, "evaluator", with({"evaluator"}, {}), role_exe(self, "shmrl-actor"), fork);
 
   RunState st(cfg);
   st.startup.launcher_main_s = main_s;

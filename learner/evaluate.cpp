@@ -14,6 +14,7 @@
 #include "common/shm/weight_board.h"
 #include "learner/checkpoint.h"
 #include "models/actor_critic.h"
+#include "models/nature_cnn.h"
 #include "models/q_model.h"
 #include "models/weights_blob.h"
 
@@ -116,12 +117,7 @@ EvalResult evaluate_policy(const EvalPolicy& policy, const std::string& env_id, 
   return res;
 }
 
-std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std::string& env_id,
-                                                const std::string& algorithm,
-                                                const std::vector<int64_t>& hidden, bool dueling,
-                                                int episodes, uint64_t seed,
-                                                const envs::EnvKwargs& kwargs,
-                                                const std::atomic<bool>* cancel) {
+std::optional<std::pair<uint64_t, std::vector<std::byte>>> read_newest_weights(const RunContext& run) {
   if (!shm::Segment::exists(run.run_id, seg::weights())) return std::nullopt;
   std::vector<std::byte> blob;
   std::optional<uint64_t> version;
@@ -134,8 +130,20 @@ std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std
     return std::nullopt;  // the learner is still creating the board
   }
   if (!version) return std::nullopt;
+  return std::make_pair(*version, std::move(blob));
+}
+
+std::optional<EvalResult> evaluate_weight_board(const RunContext& run, const std::string& env_id,
+                                                const std::string& algorithm,
+                                                const std::vector<int64_t>& hidden, bool dueling,
+                                                int episodes, uint64_t seed,
+                                                const envs::EnvKwargs& kwargs,
+                                                const std::atomic<bool>* cancel) {
+  auto newest = read_newest_weights(run);
+  if (!newest) return std::nullopt;
+  auto& [version, blob] = *newest;
   EvalResult r = evaluate_weights_blob(blob, env_id, algorithm, hidden, dueling, episodes, seed, kwargs, cancel);
-  r.weight_version = *version;
+  r.weight_version = version;
   r.weights = std::make_shared<const std::vector<std::byte>>(std::move(blob));
   return r;
 }
@@ -154,6 +162,7 @@ EvalResult evaluate_weights_blob(std::span<const std::byte> blob, const std::str
 namespace {
 // The policy inside a checkpoint's trained module, built from its arch string and the spaces of the
 // env it was trained on; `trained` is what the checkpoint's "online" record loads into.
+// The policy's module is the acting network (the actors' network: what the board publishes).
 EvalPolicy checkpoint_policy(const CheckpointMeta& meta, const std::string& path,
                              std::shared_ptr<torch::nn::Module>& trained) {
   if (auto q = models::parse_qnet_arch(meta.arch)) {
@@ -162,10 +171,16 @@ EvalPolicy checkpoint_policy(const CheckpointMeta& meta, const std::string& path
     return EvalPolicy{trained, [net](const torch::Tensor& obs) mutable { return net->forward(obs).argmax(1); },
                       q->obs_dim, Space::discrete(q->num_actions)};
   }
+  if (auto c = models::parse_nature_cnn_arch(meta.arch)) {
+    models::NatureCnn net(*c);
+    trained = net.ptr();
+    return EvalPolicy{trained, [net](const torch::Tensor& obs) mutable { return net->forward(obs).argmax(1); },
+                      c->in_channels * 84 * 84, Space::discrete(c->num_actions)};
+  }
   auto ac = models::parse_actor_critic_arch(meta.arch);
   if (!ac)
     throw CheckpointError("checkpoint " + path + " holds a '" + meta.arch +
-                          "' network: shmrl eval runs QNet, SAC and TD3 checkpoints");
+                          "' network: shmrl eval runs QNet, Nature-CNN, SAC and TD3 checkpoints");
   // The bounds are buffers of the checkpoint: these placeholders are overwritten by the load.
   const models::ActorNetOptions opts{ac->obs_dim, std::vector<float>(ac->action_dim, -1.0f),
                                      std::vector<float>(ac->action_dim, 1.0f), ac->hidden};
@@ -174,16 +189,36 @@ EvalPolicy checkpoint_policy(const CheckpointMeta& meta, const std::string& path
     models::SacNets nets(opts, 1.0);
     trained = nets.ptr();
     auto actor = nets->actor;
-    return EvalPolicy{trained, [actor](const torch::Tensor& obs) mutable { return actor->mean_action(obs); },
+    return EvalPolicy{actor.ptr(), [actor](const torch::Tensor& obs) mutable { return actor->mean_action(obs); },
                       ac->obs_dim, box};
   }
   models::Td3Nets nets(opts);
   trained = nets.ptr();
   auto actor = nets->actor;
-  return EvalPolicy{trained, [actor](const torch::Tensor& obs) mutable { return actor->forward(obs); },
+  return EvalPolicy{actor.ptr(), [actor](const torch::Tensor& obs) mutable { return actor->forward(obs); },
                     ac->obs_dim, box};
 }
 }  // namespace
+
+CheckpointPolicy read_checkpoint_policy(const std::string& path) {
+  auto [meta, counters] = peek_checkpoint(path);
+  std::shared_ptr<torch::nn::Module> trained;
+  const EvalPolicy policy = checkpoint_policy(meta, path, trained);
+  load_checkpoint(path, meta, CheckpointState{trained.get(), nullptr, nullptr});
+  CheckpointPolicy p;
+  if (auto q = models::parse_qnet_arch(meta.arch)) {
+    p.hidden = q->hidden, p.dueling = q->dueling;
+  } else if (auto c = models::parse_nature_cnn_arch(meta.arch)) {
+    p.network = Network::NatureCnn, p.dueling = c->dueling;
+  } else {
+    const auto ac = models::parse_actor_critic_arch(meta.arch);  // checkpoint_policy parsed it
+    p.algorithm = ac->algorithm, p.hidden = ac->hidden;
+  }
+  p.updates = counters.updates;
+  p.weights = models::save_weights_blob(*policy.module);
+  p.meta = std::move(meta);
+  return p;
+}
 
 EvalResult evaluate_checkpoint_file(const std::string& path, const std::string& env_id,
                                     int episodes, uint64_t seed, const envs::EnvKwargs& overrides) {

@@ -14,6 +14,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
@@ -22,6 +23,7 @@
 #include "common/algorithm.h"
 #include "common/run.h"
 #include "common/spaces.h"
+#include "learner/checkpoint.h"
 
 namespace shmrl::learner {
 
@@ -68,6 +70,11 @@ EvalResult evaluate_policy(const EvalPolicy& policy, const std::string& env_id, 
                            uint64_t seed, const envs::EnvKwargs& kwargs = {},
                            const std::atomic<bool>* cancel = nullptr);
 
+// A copy of the newest weights blob on the run's weight board and its version; std::nullopt if the
+// board does not exist, is still being created, or nothing was published yet. Plain shared memory
+// (no torch): what the launcher hands the evaluator process of a gym: run. O(blob bytes).
+std::optional<std::pair<uint64_t, std::vector<std::byte>>> read_newest_weights(const RunContext& run);
+
 // The newest weights on the run's weight board, loaded into the actors' network of `algorithm`
 // (learner.algorithm, resolved against env_id's action space) with the given hidden sizes and
 // head; std::nullopt if the board does not exist or nothing was published yet. Throws
@@ -97,5 +104,20 @@ EvalResult evaluate_weights_blob(std::span<const std::byte> blob, const std::str
 EvalResult evaluate_checkpoint_file(const std::string& path, const std::string& env_id,
                                     int episodes, uint64_t seed,
                                     const envs::EnvKwargs& overrides = {});
+
+// The acting network of a learner checkpoint (DQN's Q-network, MLP or Nature CNN; SAC's or TD3's
+// actor) as the actors run it: its weights blob, as the weight board would hold it, and the keys that
+// build it (learner.algorithm, learner.network, learner.hidden, learner.dueling). What `shmrl eval`
+// hands the evaluator process for a gym: env. Throws CheckpointError as evaluate_checkpoint_file.
+struct CheckpointPolicy {
+  CheckpointMeta meta;  // env id and kwargs it was trained on, arch
+  uint64_t updates = 0;
+  Algorithm algorithm = Algorithm::Dqn;
+  Network network = Network::Mlp;  // DQN's
+  std::vector<int64_t> hidden;     // MLPs'
+  bool dueling = false;            // DQN's
+  std::vector<std::byte> weights;
+};
+CheckpointPolicy read_checkpoint_policy(const std::string& path);
 
 }  // namespace shmrl::learner

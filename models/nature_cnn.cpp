@@ -1,5 +1,6 @@
 #include "models/nature_cnn.h"
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -39,6 +40,17 @@ torch::Tensor NatureCnnImpl::forward(torch::Tensor x) {
 std::string nature_cnn_arch(const NatureCnnOptions& opts) {
   return "nature_cnn channels=" + std::to_string(opts.in_channels) + " actions=" +
          std::to_string(opts.num_actions) + " dueling=" + std::to_string(opts.dueling ? 1 : 0);
+}
+
+std::optional<NatureCnnOptions> parse_nature_cnn_arch(const std::string& arch) {
+  NatureCnnOptions o;
+  long long channels = 0, actions = 0;
+  int dueling = -1;
+  if (std::sscanf(arch.c_str(), "nature_cnn channels=%lld actions=%lld dueling=%d", &channels, &actions, &dueling) != 3)
+    return std::nullopt;
+  o.in_channels = channels, o.num_actions = actions, o.dueling = dueling == 1;
+  if (channels <= 0 || actions <= 0 || nature_cnn_arch(o) != arch) return std::nullopt;  // canonical form only
+  return o;
 }
 
 QModelFactory nature_cnn_factory(const NatureCnnOptions& opts) {

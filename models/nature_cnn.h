@@ -3,6 +3,7 @@
 // 64x4x4/2, 64x3x3/1, linear 512, then a linear or dueling head. Takes uint8 pixels [B, C, 84, 84]
 // (scaled to [0, 1] inside) so batches travel as bytes. Used by the learner benchmark.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <torch/torch.h>
@@ -33,6 +34,8 @@ TORCH_MODULE(NatureCnn);
 
 // "nature_cnn channels=4 actions=18 dueling=1": what checkpoints record.
 std::string nature_cnn_arch(const NatureCnnOptions& opts);
+// Inverse of nature_cnn_arch; std::nullopt for any other string (a QNet's, say).
+std::optional<NatureCnnOptions> parse_nature_cnn_arch(const std::string& arch);
 // arch: nature_cnn_arch(opts).
 QModelFactory nature_cnn_factory(const NatureCnnOptions& opts);
 

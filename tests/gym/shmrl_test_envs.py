@@ -50,6 +50,21 @@ class Raising(Corridor):
         return super().step(action)
 
 
+class RaisingInEvaluator(Corridor):
+    """Corridor for the actors; raises from step() in the evaluator process (its command line names
+    `evaluator`), so every greedy evaluation fails while training goes on."""
+
+    def __init__(self):
+        super().__init__()
+        with open("/proc/self/cmdline", "rb") as f:
+            self.in_evaluator = b"evaluator" in f.read()
+
+    def step(self, action):
+        if self.in_evaluator:
+            raise RuntimeError("shmrl test env raising in the evaluator")
+        return super().step(action)
+
+
 class NaNOutput(Corridor):
     """A NaN observation (what="obs") or reward (what="reward") on the `at`-th step of every episode."""
 
@@ -100,6 +115,20 @@ class Pixels(gym.Env):
         return self._obs(), float(self.t), self.t >= 3 + self.tag % 5, False, {}
 
 
+class PixelCorridor(Corridor):
+    """Corridor seen as Atari-shaped frames, uint8 (4, 84, 84): the agent's cell is a bright vertical
+    band (8 pixels per cell) in every frame of the stack. For Nature-CNN runs in seconds."""
+
+    def __init__(self):
+        super().__init__()
+        self.observation_space = spaces.Box(0, 255, (4, 84, 84), dtype=np.uint8)
+
+    def _obs(self):
+        obs = np.zeros((4, 84, 84), dtype=np.uint8)
+        obs[:, :, 8 * self.pos:8 * self.pos + 8] = 255
+        return obs
+
+
 class DictObs(Corridor):
     def __init__(self):
         super().__init__()
@@ -108,6 +137,8 @@ class DictObs(Corridor):
 
 gym.register("ShmrlTest/Corridor-v0", entry_point=Corridor, max_episode_steps=50)
 gym.register("ShmrlTest/Raising-v0", entry_point=Raising, max_episode_steps=50)
+gym.register("ShmrlTest/RaisingInEvaluator-v0", entry_point=RaisingInEvaluator, max_episode_steps=50)
 gym.register("ShmrlTest/NaNOutput-v0", entry_point=NaNOutput, max_episode_steps=50)
 gym.register("ShmrlTest/Pixels-v0", entry_point=Pixels, max_episode_steps=50)
+gym.register("ShmrlTest/PixelCorridor-v0", entry_point=PixelCorridor, max_episode_steps=50)
 gym.register("ShmrlTest/DictObs-v0", entry_point=DictObs, max_episode_steps=50)

@@ -1,5 +1,6 @@
 // gym: envs through real processes: a Gymnasium env defined in a test module (shmrl_test_envs.py)
-// trains end to end, bounded by env steps; an unknown id is refused before any process starts; a
+// trains and solves by greedy evaluation in the evaluator process, bounded by env steps; the
+// evaluator's failures are reported and training goes on; an unknown id is refused before any process starts; a
 // Python exception inside step leaves its traceback in the actor's log and the actor is restarted
 // within its budget.
 #include <catch2/catch.hpp>
@@ -21,23 +22,55 @@ std::vector<std::string> gym_run_args(const std::string& id, const std::string& 
 }
 }  // namespace
 
-TEST_CASE("a Gymnasium env from a test module trains end to end through the bridge", "[gym][train]") {
+TEST_CASE("a Gymnasium env from a test module trains through the bridge and solves by greedy evaluation",
+          "[gym][train]") {
   if (!shmrl::actors::have_gym_bridge()) SHMRL_SKIP("this build has no Python bridge");
   setenv("PYTHONPATH", SHMRL_GYM_TEST_DIR, 1);
-  TrainRun run(gym_run_args("gym:ShmrlTest/Corridor-v0", "40000"), "gym-e2e");
+  // Walking straight to the corridor's end returns 1 - 8 * 0.01 = 0.92; a random walk seldom gets there.
+  auto args = gym_run_args("gym:ShmrlTest/Corridor-v0", "100000");
+  args.insert(args.end(), {"--target-return", "0.9", "--set", "eval.episodes=5", "--set", "eval.period_s=0.5"});
+  TrainRun run(args, "gym-e2e");
   REQUIRE(run.wait_exit(180s) == 0);
   INFO(run.launcher_log());
-  INFO(slurp(run.dir() / "logs" / "actor0.log"));
+  INFO(slurp(run.dir() / "logs" / "evaluator.log"));
   const auto summary = run.summary();
+  INFO(summary.dump(2));
   CHECK(summary["env"] == "gym:ShmrlTest/Corridor-v0");
-  CHECK(summary["env_steps"].get<double>() >= 40000);
-  CHECK(summary["updates"].get<double>() > 100);
-  // A random walk seldom reaches the corridor's end (training returns near -0.5); the trained
-  // actor walks there in about 9 steps (about 0.9; the actor still explores).
-  const auto rows = csv_rows(run.dir() / "metrics.csv");
-  REQUIRE_FALSE(rows.empty());
-  CHECK(std::stod(rows.back().at("train_return")) > 0.5);
+  REQUIRE(summary["solved"] == true);
+  CHECK(summary["eval_return"].get<double>() >= 0.9);
+  CHECK(summary["updates"].get<double>() > 0);
+  // The evaluator process ran the evaluations, as many as the summary lists (one line each), on the
+  // weights the launcher handed it; the passing one is confirmed on fresh seeds.
+  const std::string eval_log = slurp(run.dir() / "logs" / "evaluator.log");
+  CHECK_THAT(eval_log, Catch::Contains("evaluator: gym:ShmrlTest/Corridor-v0, 5 episodes"));
+  const uint64_t version = summary["solve"]["weight_version"];
+  nlohmann::json passing, confirming;
+  for (const auto& e : summary["evaluations"]) {
+    CHECK(e["episodes"] == 5);
+    CHECK_THAT(eval_log, Catch::Contains("seeds " + std::to_string(e["seed"].get<uint64_t>()) + "+"));
+    if (e["weight_version"] == version && e["after_stop"] == false)
+      (e["confirmation"] == true ? confirming : passing) = e;
+  }
+  REQUIRE(passing.is_object());
+  REQUIRE(confirming.is_object());
+  CHECK(confirming["mean"].get<double>() >= 0.9);
+  CHECK(confirming["seed"] != passing["seed"]);
+  const std::string ckpt = summary["solve"]["checkpoint"];
+  REQUIRE(fs::exists(ckpt));
   CHECK(shmrl::shm::list_segments(run.run_id()).empty());
+
+  // shmrl eval of the saved checkpoint (the passing weights), through a one-shot evaluator process
+  // on the passing evaluation's seeds, reproduces its returns.
+  std::string out;
+  REQUIRE(run_shmrl({"eval", "--checkpoint", ckpt, "--episodes", "5", "--seed",
+                     std::to_string(passing["seed"].get<uint64_t>()), "--json"},
+                    out, 120s) == 0);
+  INFO(out);
+  const auto j = nlohmann::json::parse(out.substr(out.find('{')));
+  CHECK(j["env"] == "gym:ShmrlTest/Corridor-v0");
+  CHECK(j["episodes"] == 5);
+  CHECK(j["mean"].get<double>() == Approx(passing["mean"].get<double>()).margin(1e-9));
+  CHECK(j["std"].get<double>() == Approx(passing["std"].get<double>()).margin(1e-9));
 }
 
 TEST_CASE("an unknown gym id is refused before any process starts, with the pip command", "[gym][train]") {

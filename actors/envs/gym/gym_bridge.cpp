@@ -52,7 +52,7 @@ std::runtime_error python_error(const std::string& id, const char* call, const p
 class GymVectorEnv final : public VectorEnv {
  public:
   GymVectorEnv(const std::string& id, const EnvKwargs& kwargs, const std::string& python_modules,
-               std::size_t n)
+               std::size_t n, bool evaluation)
       : id_(id),
         spaces_(resolve_gym_spaces(id, kwargs, python_modules)),
         rewards_(n),
@@ -74,7 +74,7 @@ class GymVectorEnv final : public VectorEnv {
                     .attr("make_bridge")(id.substr(kGymPrefix.size()), kwargs_json(kwargs), modules,
                                     view(rewards_.data(), {e}),
                                     view(reinterpret_cast<bool*>(terminated_.data()), {e}),
-                                    view(reinterpret_cast<bool*>(truncated_.data()), {e}));
+                                    view(reinterpret_cast<bool*>(truncated_.data()), {e}), evaluation);
       step_ = bridge_.attr("step");
       reset_ = bridge_.attr("reset");
     } catch (const py::error_already_set& err) {
@@ -168,8 +168,9 @@ class GymVectorEnv final : public VectorEnv {
 }  // namespace
 
 std::unique_ptr<VectorEnv> make_gym_vector_env(const std::string& id, const EnvKwargs& kwargs,
-                                               const std::string& python_modules, std::size_t num_envs) {
-  return std::make_unique<GymVectorEnv>(id, kwargs, python_modules, num_envs);
+                                               const std::string& python_modules, std::size_t num_envs,
+                                               bool evaluation) {
+  return std::make_unique<GymVectorEnv>(id, kwargs, python_modules, num_envs, evaluation);
 }
 
 }  // namespace shmrl::envs

@@ -19,10 +19,13 @@
 namespace shmrl::envs {
 
 // gym:<id> x opts.num_envs, kwargs passed to gymnasium.make_vec, opts.python_modules imported
-// first. Spaces as resolve_gym_spaces (gym_spaces.h). Throws std::invalid_argument for what the
-// probe refuses (unknown id, missing module, unsupported space), std::runtime_error when Python
-// fails to build the env (its traceback on stderr).
+// first. Spaces as resolve_gym_spaces (gym_spaces.h). `evaluation`: the envs greedy evaluation
+// steps (ALE ids: shmrl_gym.ATARI_EVALUATION on top of kwargs, whole games with true returns; every
+// reset of all envs reseeds them). Throws std::invalid_argument for what the probe refuses (unknown
+// id, missing module, unsupported space), std::runtime_error when Python fails to build the env (its
+// traceback on stderr).
 std::unique_ptr<VectorEnv> make_gym_vector_env(const std::string& id, const EnvKwargs& kwargs,
-                                               const std::string& python_modules, std::size_t num_envs);
+                                               const std::string& python_modules, std::size_t num_envs,
+                                               bool evaluation = false);
 
 }  // namespace shmrl::envs

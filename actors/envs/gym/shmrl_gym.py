@@ -91,21 +91,26 @@ def _make_kwargs(kwargs_json):
 # The Ape-X/DQN Atari protocol for ALE ids, as ale-py's AtariVectorEnv (C++ threads) arguments:
 # frame skip 4 (max-pooled), 84x84 grayscale, 4-frame stack, up to 30 no-op starts, v5's sticky
 # actions, a 108k-frame cap, and for training episodic life and reward clipping. [env] kwargs
-# override any of them (evaluation: episodic_life = false, reward_clipping = false).
+# override any of them.
 ATARI_PROTOCOL = dict(frameskip=4, maxpool=True, img_height=84, img_width=84, grayscale=True,
                       stack_num=4, noop_max=30, repeat_action_probability=0.25,
                       max_num_frames_per_episode=108000, episodic_life=True, reward_clipping=True,
                       use_fire_reset=False)
 
+# Greedy evaluation (the evaluator process, shmrl eval) scores true game returns over whole games,
+# whatever the training kwargs say: no episodic life, no reward clipping. The 108k-frame cap, sticky
+# actions and no-op starts stay as in training.
+ATARI_EVALUATION = dict(episodic_life=False, reward_clipping=False)
 
-def make_atari(env_id, num_envs, kwargs):
+
+def make_atari(env_id, num_envs, kwargs, evaluation=False):
     import gymnasium
     from gymnasium.vector import AutoresetMode
     from ale_py.vector_env import AtariVectorEnv
     game = gymnasium.spec(env_id).kwargs["game"]
     try:
         return AtariVectorEnv(game, num_envs, autoreset_mode=AutoresetMode.SAME_STEP,
-                              **{**ATARI_PROTOCOL, **kwargs})
+                              **{**ATARI_PROTOCOL, **kwargs, **(ATARI_EVALUATION if evaluation else {})})
     except TypeError as e:
         raise UserError(f"env.kwargs for '{env_id}' (ale-py AtariVectorEnv arguments): {e}")
 
@@ -135,9 +140,10 @@ class Bridge:
     """E envs of one id as one gymnasium vector env with autoreset disabled: the actor resets the
     envs whose episodes ended, after it has read their final observations. obs/actions (bind) and
     rewards/terminated/truncated are views of the actor's own buffers: results are copied into them
-    once, cast to their dtype."""
+    once, cast to their dtype. `evaluation`: the env as greedy evaluation sees it (ALE ids:
+    ATARI_EVALUATION; other ids are the same either way)."""
 
-    def __init__(self, env_id, kwargs_json, modules, rewards, terminated, truncated):
+    def __init__(self, env_id, kwargs_json, modules, rewards, terminated, truncated, evaluation=False):
         import gymnasium
         from gymnasium.vector import AutoresetMode
         _spec(env_id, modules)
@@ -202,9 +208,10 @@ class AtariBridge(Bridge):
     step (its final observation comes in info["final_obs"]): step() hands the actor the final
     observation and keeps the next episode's first one for the actor's reset()."""
 
-    def __init__(self, env_id, kwargs_json, modules, rewards, terminated, truncated):
+    def __init__(self, env_id, kwargs_json, modules, rewards, terminated, truncated, evaluation=False):
         _spec(env_id, modules)
-        self.env = make_atari(env_id, rewards.shape[0], _make_kwargs(kwargs_json))
+        self.env = make_atari(env_id, rewards.shape[0], _make_kwargs(kwargs_json), evaluation)
+        self.evaluation = evaluation
         self.rewards, self.terminated, self.truncated = rewards, terminated, truncated
         self.obs = self.actions = None
         self.action_start = 0
@@ -230,7 +237,9 @@ class AtariBridge(Bridge):
 
     def reset(self, mask, seeds):
         mask = np.asarray(mask, dtype=np.bool_)
-        if not self.started:  # the first reset is whole: seeds reach the ALE (31-bit seeds)
+        # The first reset is whole: seeds reach the ALE (31-bit seeds). In evaluation every whole
+        # reset starts an evaluation: reseeded, so episode i of seed s replays exactly.
+        if not self.started or (self.evaluation and mask.all()):
             obs, _ = self.env.reset(seed=np.asarray([int(s) % 2**31 for s in seeds], dtype=np.int64))
             np.copyto(self.obs, obs, casting="unsafe")
             self.started = True
