@@ -20,7 +20,8 @@ namespace shmrl::actors::detail {
 void check_q_policy(const Space& obs_space, const Space& action_space, const PolicyOptions& opts,
                     std::size_t batch);
 
-// Per row: a uniformly random action with probability epsilon[row], else the greedy one.
+// Per row: a uniformly random action with probability epsilon[row], else the greedy one (always the
+// greedy one for a deterministic policy: PolicyOptions::deterministic).
 class EpsilonGreedy {
  public:
   // Preconditions: opts.epsilon has one value or `batch`; num_actions >= 1.
