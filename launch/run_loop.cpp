@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "common/stats.h"
 #include "common/stop_signal.h"
@@ -112,6 +113,16 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   MetricsTracker tracker(cfg.get_int("actor.ring_capacity"), st.earlier_env_steps);
   CsvMetricsWriter csv(run.run_dir + "/metrics.csv");
   TfEventsWriter tb(run.run_dir);
+  // Every evaluation goes to evaluations.csv as it finishes; the tracker keeps only the latest.
+  bool said_csv_error = false;
+  auto add_evaluation = [&](const EvalStats& r, bool after_stop) {
+    try {
+      append_evaluation_csv(run.run_dir + "/" + kEvaluationsFile, {r, after_stop});
+    } catch (const std::exception& e) {
+      if (!std::exchange(said_csv_error, true)) console.message(e.what());
+    }
+    return st.solve.add(r, after_stop);
+  };
   PeriodicEvaluator evaluator(cfg, run, [&sup]() -> pid_t {
     for (const Member& m : sup.members())
       if (m.role == Role::Evaluator && m.child.running()) return m.child.pid();
@@ -144,7 +155,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
                         fixed(r->mean) + " +- " + fixed(r->std) + " (min " + fixed(r->min) + ", max " + fixed(r->max) +
                         ", " + std::to_string(r->episodes) + " episodes, weights v" +
                         std::to_string(r->weight_version) + ") at " + fixed(now) + " s");
-        const auto verdict = st.solve.add(*r);
+        const auto verdict = add_evaluation(*r, false);
         if (verdict == SolveTracker::Verdict::Confirm) evaluator.confirm(*r, now, env_steps_now());
         if (verdict == SolveTracker::Verdict::Solved) {
           st.outcome = Outcome::Solved;
@@ -194,7 +205,7 @@ void supervise(const Config& cfg, const RunContext& run, Supervisor& sup, Consol
   console.message(st.reason + (st.outcome == Outcome::Signal ? "; stopping (a second signal forces it)" : ""));
   stop_children_of(sup, cfg, console);
   try {
-    if (auto r = evaluator.wait()) st.solve.add(*r, /*after_stop=*/true);
+    if (auto r = evaluator.wait()) add_evaluation(*r, /*after_stop=*/true);
   } catch (const std::exception&) {
   }
   st.last = tracker.update(read_snapshot(run, actors, learners, st.earlier_wall_s + elapsed()),

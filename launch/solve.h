@@ -1,9 +1,12 @@
 #pragma once
 // When a run counts as solved: an evaluation of the board's weights reaches run.target_return, and
 // run.confirm_evals more evaluations of those same weights (by version), on fresh seeds, reach it
-// too. Records every evaluation for summary.json. Plain bookkeeping; main thread only.
+// too. Keeps the latest evaluations for summary.json (every one also goes to evaluations.csv as it
+// finishes: summary.h), so a run of days holds a bounded list. Plain bookkeeping; main thread only.
+#include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <optional>
-#include <vector>
 
 #include "launch/evaluation.h"
 
@@ -22,14 +25,19 @@ class SolveTracker {
     Solved,    // the weights passed, confirmations included: solving() holds them
   };
 
-  // target: run.target_return; confirm_evals >= 0: run.confirm_evals.
-  SolveTracker(double target, int confirm_evals);
+  static constexpr std::size_t kKept = 1000;
+
+  // target: run.target_return; confirm_evals >= 0: run.confirm_evals; keep >= 1: how many of the
+  // latest evaluations evaluations() holds.
+  SolveTracker(double target, int confirm_evals, std::size_t keep = kKept);
 
   // Records a finished evaluation (in the order they finish) and says what comes next. After
   // Solved, or for an evaluation that finished after the stop, always Continue. O(1).
   Verdict add(const EvalStats& r, bool after_stop = false);
 
-  const std::vector<EvalRecord>& evaluations() const { return evaluations_; }
+  // The latest `keep` evaluations, oldest first; total(): how many were added.
+  const std::deque<EvalRecord>& evaluations() const { return evaluations_; }
+  uint64_t total() const { return total_; }
   // The first passing evaluation of the weights that solved the run; nullopt until solved.
   const std::optional<EvalStats>& solving() const { return solved_; }
   // Mean of the latest evaluation (NaN if none).
@@ -38,9 +46,11 @@ class SolveTracker {
  private:
   double target_;
   int confirm_evals_;
+  std::size_t keep_;
   int confirmations_left_ = 0;
+  uint64_t total_ = 0;
   std::optional<EvalStats> candidate_, solved_;
-  std::vector<EvalRecord> evaluations_;
+  std::deque<EvalRecord> evaluations_;
 };
 
 }  // namespace shmrl::launch

@@ -1,7 +1,10 @@
 #include "launch/summary.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -70,6 +73,8 @@ void write_summary(const std::string& path, const RunSummary& s) {
                                 {"confirmation", e.stats.confirmation},
                                 {"after_stop", e.after_stop}});
   }
+  j["evaluations_total"] = std::max<uint64_t>(s.evaluations_total, s.evaluations.size());
+  j["evaluations_file"] = kEvaluationsFile;
   nlohmann::ordered_json stages = nlohmann::ordered_json::object();
   const auto names = stage_columns();
   const auto values = stage_values(s.stages);
@@ -97,6 +102,19 @@ void write_summary(const std::string& path, const RunSummary& s) {
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     throw std::runtime_error("cannot rename '" + tmp + "' to '" + path + "'");
+}
+
+void append_evaluation_csv(const std::string& path, const EvalRecord& e) {
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (!f) throw std::runtime_error("cannot append to " + path + ": " + std::strerror(errno));
+  const EvalStats& r = e.stats;
+  const bool ok =
+      (std::fseek(f, 0, SEEK_END) == 0 && std::ftell(f) > 0 ||
+       std::fputs("time_s,env_steps,weight_version,seed,episodes,mean,std,min,max,confirmation,after_stop\n", f) >= 0) &&
+      std::fprintf(f, "%.3f,%.0f,%llu,%llu,%d,%.6g,%.6g,%.6g,%.6g,%d,%d\n", r.start_s, r.start_env_steps,
+                   static_cast<unsigned long long>(r.weight_version), static_cast<unsigned long long>(r.seed),
+                   r.episodes, r.mean, r.std, r.min, r.max, r.confirmation ? 1 : 0, e.after_stop ? 1 : 0) > 0;
+  if (std::fclose(f) != 0 || !ok) throw std::runtime_error("cannot append to " + path + ": " + std::strerror(errno));
 }
 
 }  // namespace shmrl::launch

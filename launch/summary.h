@@ -8,8 +8,10 @@
 // the run when that evaluation started, weight version = learner updates) and which checkpoint
 // holds those weights; otherwise eval_return is the latest evaluation's mean (null before any) and
 // "solve" is null. "claim" is "weak" when eval_episodes < 10 (few episodes: a noisy mean), else
-// "ok". "evaluations" lists every evaluation: time, env steps, weight version, seed, episodes,
-// mean, std, whether it confirmed earlier weights and whether it finished after the stop.
+// "ok". "evaluations" lists the latest SolveTracker::kKept (1000) evaluations: time, env steps,
+// weight version, seed, episodes, mean, std, whether it confirmed earlier weights and whether it
+// finished after the stop; "evaluations_total" counts them all, and "evaluations_file"
+// (evaluations.csv in the run's folder) has every one, appended as it finishes.
 // "startup" holds StartupTimes (null where not reached). For a resumed run, wall_seconds and
 // env_steps include the earlier sessions.
 // "bottleneck": {"verdict", "reason", "knob", "stages": {"<group>_<stage>": fraction, ...}} over
@@ -75,6 +77,7 @@ struct RunSummary {
   StageFractions stages;  // the stage fractions it judged
   std::map<std::string, RoleMemory> memory;  // role -> the most one of its processes held
   std::optional<TransitionAccount> transitions;  // none when the replay storage never existed
+  uint64_t evaluations_total = 0;  // evaluations holds the latest; this many finished in all
 };
 
 // Fewer evaluation episodes than this make summary.json call the claim weak.
@@ -83,5 +86,14 @@ inline constexpr int kStrongClaimEpisodes = 10;
 // Writes `s` as JSON to path (via a temporary file and rename: never a half-written summary).
 // Throws std::runtime_error if it cannot.
 void write_summary(const std::string& path, const RunSummary& s);
+
+// The file beside summary.json with every evaluation of the run (resumed sessions append to it).
+inline constexpr const char* kEvaluationsFile = "evaluations.csv";
+
+// Appends one row for `e` to the CSV at path (a header first when the file is new): time_s,
+// env_steps, weight_version, seed, episodes, mean, std, min, max, confirmation, after_stop. The
+// file is opened and closed per row (evaluations come seconds apart at most ten times a second).
+// Throws std::runtime_error if it cannot write.
+void append_evaluation_csv(const std::string& path, const EvalRecord& e);
 
 }  // namespace shmrl::launch

@@ -180,12 +180,13 @@ int run_train(const TrainArgs& args) {
                  static_cast<int>(cfg.get_int("eval.episodes")),
                  static_cast<int>(cfg.get_int("run.confirm_evals")),
                  std::nullopt,
-                 st.solve.evaluations(),
+                 {st.solve.evaluations().begin(), st.solve.evaluations().end()},
                  st.startup,
                  st.verdict,
                  st.stages,
                  st.memory,
                  account};
+  sum.evaluations_total = st.solve.total();
   if (const auto& w = st.solve.solving(); sum.solved && w) {
     // The learners have stopped: the evaluated weights replace what they trained on since.
     sum.solve = SolveInfo{st.earlier_wall_s + st.solved_at_s, w->start_env_steps, w->weight_version, ""};

@@ -85,7 +85,7 @@ TEST_CASE("summary.json: evaluations, solve and a weak claim under 10 episodes",
   s.eval_episodes = 5;
   s.confirm_evals = 1;
   s.solve = SolveInfo{1.5, 1000, 20, "ckpt"};
-  s.evaluations = t.evaluations();
+  s.evaluations.assign(t.evaluations().begin(), t.evaluations().end());
   write_summary(path, s);
   auto j = nlohmann::json::parse(std::ifstream(path));
   CHECK(j["claim"] == "weak");
@@ -103,4 +103,43 @@ TEST_CASE("summary.json: evaluations, solve and a weak claim under 10 episodes",
   CHECK(j["claim"] == "ok");
   CHECK(j["solve"].is_null());
   std::filesystem::remove(path);
+}
+
+TEST_CASE("a long run keeps the latest evaluations in memory and every one in evaluations.csv", "[solve][summary]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("shmrl-evals-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string csv = (dir / kEvaluationsFile).string();
+  SolveTracker t(1e9, 1, /*keep=*/3);
+  for (int i = 0; i < 10; ++i) {
+    EvalStats r = eval(i, 100 + i);
+    r.start_s = i;
+    t.add(r);
+    append_evaluation_csv(csv, {r, i == 9});
+  }
+  CHECK(t.total() == 10);
+  REQUIRE(t.evaluations().size() == 3);  // bounded: the latest three
+  CHECK(t.evaluations().front().stats.weight_version == 107);
+  CHECK(t.evaluations().back().stats.weight_version == 109);
+  CHECK(t.last_mean() == 9);
+
+  std::ifstream in(csv);
+  std::string line;
+  std::vector<std::string> lines;
+  while (std::getline(in, line)) lines.push_back(line);
+  REQUIRE(lines.size() == 11);  // one header, then every evaluation
+  CHECK(lines[0].rfind("time_s,env_steps,weight_version,seed,episodes,mean,std", 0) == 0);
+  CHECK(lines[1].rfind("0.000,0,100,7,20,0,", 0) == 0);
+  CHECK(lines[10].rfind("9.000,0,109,7,20,9,", 0) == 0);
+  CHECK(lines[10].substr(lines[10].size() - 4) == ",0,1");  // not a confirmation, after the stop
+
+  RunSummary s;
+  s.evaluations.assign(t.evaluations().begin(), t.evaluations().end());
+  s.evaluations_total = t.total();
+  const auto path = dir / "summary.json";
+  write_summary(path, s);
+  auto j = nlohmann::json::parse(std::ifstream(path));
+  CHECK(j["evaluations"].size() == 3);
+  CHECK(j["evaluations_total"] == 10);
+  CHECK(j["evaluations_file"] == "evaluations.csv");
+  std::filesystem::remove_all(dir);
 }
